@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Reflection;
+using KvmTools.Cli.Commands;
+using KvmTools.Core;
+
+namespace KvmTools.Cli;
+
+/// <summary>Builds the command tree and turns every outcome into an exit code, in this one place.</summary>
+public static class CliApp
+{
+    public static string Version { get; } =
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand(
+            "kvmtool: control the hardware around a PiKVM / One-KVM box (relays, USB devices, CH9329, KVM switches)\n" +
+            "from a shell, from cron, and from kvmd's web buttons.\n\n" +
+            "Examples:\n" +
+            "  kvmtool relay list\n" +
+            "  kvmtool relay 1 pulse --ms 300\n" +
+            "  kvmtool relay hdmi-button pulse        (a relay named in /etc/kvmtool/kvmtool.yaml)")
+        {
+            CliContext.ConfigOption,
+        };
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            // The default prints the entry assembly's version, which is wrong when kvmtool is hosted (tests).
+            version.Action = new PrintVersion(context);
+        }
+        root.Subcommands.Add(RelayCommands.Build(context));
+        root.SetAction(parse =>
+        {
+            context.Error.WriteLine("kvmtool: no command given. Run 'kvmtool --help' to see the commands.");
+            return ExitCodes.Usage;
+        });
+        return root;
+    }
+
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = Build(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                context.Error.WriteLine("kvmtool: " + error.Message);
+            }
+            string command = string.Join(' ', CommandPath(parse));
+            context.Error.WriteLine($"  fix: see 'kvmtool {(command.Length > 0 ? command + " " : "")}--help'.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (KvmToolException e)
+        {
+            context.Error.WriteLine("kvmtool: " + e.Message);
+            if (e.Hint is not null)
+            {
+                context.Error.WriteLine("  fix: " + e.Hint);
+            }
+            return ExitCodes.For(e.Kind);
+        }
+    }
+
+    private sealed class PrintVersion(CliContext context) : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            context.Out.WriteLine(Version);
+            return ExitCodes.Ok;
+        }
+    }
+
+    private static Stack<string> CommandPath(ParseResult parse)
+    {
+        var names = new Stack<string>();
+        for (var result = parse.CommandResult; result is not null && result.Command is not RootCommand;
+             result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(result.Command.Name);
+        }
+        return names;
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using KvmTools.Core.Config;
+using KvmTools.Core.Linux;
+
+namespace KvmTools.Cli;
+
+/// <summary>What every command needs from its surroundings; tests build one around fixture roots.</summary>
+public sealed class CliContext(TextWriter output, TextWriter error, Func<string, string?> environment)
+{
+    /// <summary>The global --config option; its value wins over KVMTOOL_CONFIG, which wins over the default path.</summary>
+    public static readonly Option<string?> ConfigOption = new("--config")
+    {
+        Description = $"The configuration file (default: $KVMTOOL_CONFIG, else {ConfigLoader.DefaultPath}).",
+        Recursive = true,
+    };
+
+    private LoadedConfig? _config;
+
+    public TextWriter Out { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    public Func<string, string?> Environment { get; } = environment;
+
+    /// <summary>Kernel and state roots; the KVMTOOL_*_ROOT/DIR variables exist for tests and packagers.</summary>
+    public SystemPaths Paths { get; } = new(
+        environment("KVMTOOL_SYSFS_ROOT") ?? SystemPaths.Default.SysRoot,
+        environment("KVMTOOL_DEV_ROOT") ?? SystemPaths.Default.DevRoot,
+        environment("KVMTOOL_RUNTIME_DIR") ?? SystemPaths.Default.RuntimeDir,
+        environment("KVMTOOL_STATE_DIR") ?? SystemPaths.Default.StateDir);
+
+    /// <summary>Loads the configuration once, on first use, so commands that need none pay nothing for it.</summary>
+    public LoadedConfig Config(ParseResult parse)
+    {
+        if (_config is null)
+        {
+            string? fromOption = parse.GetValue(ConfigOption);
+            string? fromEnv = Environment("KVMTOOL_CONFIG");
+            string path = fromOption ?? fromEnv ?? ConfigLoader.DefaultPath;
+            _config = ConfigLoader.Load(path, explicitPath: fromOption is not null || fromEnv is not null);
+        }
+        return _config;
+    }
+}

@@ -1,0 +1,17 @@
+using KvmTools.Cli;
+
+// A last line of defence: kvmd waits for cmd drivers forever, so no kvmtool run may outlive this,
+// whatever a driver or the kernel does. Every device operation has its own, shorter, timeout.
+var backstop = TimeSpan.FromSeconds(60);
+if (Environment.GetEnvironmentVariable("KVMTOOL_BACKSTOP_SECONDS") is { } text && int.TryParse(text, out int seconds) && seconds > 0)
+{
+    backstop = TimeSpan.FromSeconds(seconds);
+}
+using var timer = new Timer(_ =>
+{
+    Console.Error.WriteLine($"kvmtool: gave up after {backstop.TotalSeconds:0} s; a device or lock did not answer.");
+    Console.Error.WriteLine("  fix: re-plug or reset the device ('kvmtool usb reset'), then try again.");
+    Environment.Exit(ExitCodes.Timeout);
+}, null, backstop, Timeout.InfiniteTimeSpan);
+
+return CliApp.Run(args, new CliContext(Console.Out, Console.Error, Environment.GetEnvironmentVariable));

@@ -1,0 +1,41 @@
+using YamlDotNet.Serialization;
+
+namespace KvmTools.Core.Config;
+
+/// <summary>
+/// kvmtool.yaml: the user's devices, named once, so that every command and the kvmd generator can refer
+/// to them by name. Each capability owns one top-level section; keys are written in kebab-case.
+/// </summary>
+[YamlSerializable]
+public sealed class KvmToolConfig
+{
+    /// <summary>Named relay channels: a board (how to find it) and a channel on it.</summary>
+    public Dictionary<string, RelayConfig> Relays { get; set; } = [];
+}
+
+/// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>
+[YamlSerializable]
+public sealed class RelayConfig
+{
+    /// <summary>The board's USB port path (see 'kvmtool relay list'); stable across reboots.</summary>
+    public string? UsbPort { get; set; }
+
+    public string? Serial { get; set; }
+
+    /// <summary>A /dev/hidrawN node or a udev symlink to one.</summary>
+    public string? Device { get; set; }
+
+    /// <summary>A serial port, for LCUS boards on a CH340 chip.</summary>
+    public string? Port { get; set; }
+
+    /// <summary>lcus or dcttech, for a board whose USB id kvmtool does not recognise.</summary>
+    public string? Family { get; set; }
+
+    public int? Channel { get; set; }
+
+    /// <summary>How many channels the board has (LCUS boards cannot report it).</summary>
+    public int? Channels { get; set; }
+
+    /// <summary>Default pulse length for 'pulse' on this relay.</summary>
+    public int? PulseMs { get; set; }
+}

@@ -1,0 +1,11 @@
+using YamlDotNet.Serialization;
+
+namespace KvmTools.Core.Config;
+
+/// <summary>YamlDotNet's generated (reflection-free) type information, which keeps the loader NativeAOT-clean.</summary>
+[YamlStaticContext]
+[YamlSerializable(typeof(KvmToolConfig))]
+[YamlSerializable(typeof(RelayConfig))]
+public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
+{
+}
