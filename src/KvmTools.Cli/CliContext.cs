@@ -27,7 +27,9 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
         environment("KVMTOOL_SYSFS_ROOT") ?? SystemPaths.Default.SysRoot,
         environment("KVMTOOL_DEV_ROOT") ?? SystemPaths.Default.DevRoot,
         environment("KVMTOOL_RUNTIME_DIR") ?? SystemPaths.Default.RuntimeDir,
-        environment("KVMTOOL_STATE_DIR") ?? SystemPaths.Default.StateDir);
+        environment("KVMTOOL_STATE_DIR") ?? SystemPaths.Default.StateDir,
+        environment("KVMTOOL_ETC_ROOT") ?? SystemPaths.Default.EtcRoot,
+        environment("KVMTOOL_PROC_ROOT") ?? SystemPaths.Default.ProcRoot);
 
     /// <summary>Loads the configuration once, on first use, so commands that need none pay nothing for it.</summary>
     public LoadedConfig Config(ParseResult parse)
@@ -36,9 +38,11 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
         {
             string? fromOption = parse.GetValue(ConfigOption);
             string? fromEnv = Environment("KVMTOOL_CONFIG");
-            string path = fromOption ?? fromEnv ?? ConfigLoader.DefaultPath;
-            _config = ConfigLoader.Load(path, explicitPath: fromOption is not null || fromEnv is not null);
+            _config = ConfigLoader.Load(ConfigPath(parse), explicitPath: fromOption is not null || fromEnv is not null);
         }
         return _config;
     }
+
+    public string ConfigPath(ParseResult parse) =>
+        parse.GetValue(ConfigOption) ?? Environment("KVMTOOL_CONFIG") ?? ConfigLoader.DefaultPath;
 }

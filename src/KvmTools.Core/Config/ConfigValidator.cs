@@ -23,6 +23,11 @@ public static partial class ConfigValidator
 
     public static void Validate(KvmToolConfig config, ConfigProblems problems)
     {
+        if (config.Version is int version && version != KvmToolConfig.SchemaVersion)
+        {
+            problems.At("version", $"schema version {version} is not supported by this kvmtool (it reads version {KvmToolConfig.SchemaVersion}).",
+                "Upgrade kvmtool, or write the file for this version (see /usr/share/doc/kvmtool/examples/kvmtool.yaml.example).");
+        }
         foreach (var (name, relay) in config.Relays)
         {
             ValidateRelay(name, relay, problems);

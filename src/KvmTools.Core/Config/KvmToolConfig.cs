@@ -9,6 +9,12 @@ namespace KvmTools.Core.Config;
 [YamlSerializable]
 public sealed class KvmToolConfig
 {
+    /// <summary>The schema version this build reads; files may state it with 'version: 1'.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>The file's schema version (optional).</summary>
+    public int? Version { get; set; }
+
     /// <summary>Named relay channels: a board (how to find it) and a channel on it.</summary>
     public Dictionary<string, RelayConfig> Relays { get; set; } = [];
 }

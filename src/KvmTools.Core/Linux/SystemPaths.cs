@@ -8,7 +8,9 @@ public sealed record SystemPaths(
     string SysRoot = "/sys",
     string DevRoot = "/dev",
     string RuntimeDir = "/run/kvmtool",
-    string StateDir = "/var/lib/kvmtool")
+    string StateDir = "/var/lib/kvmtool",
+    string EtcRoot = "/etc",
+    string ProcRoot = "/proc")
 {
     public static SystemPaths Default { get; } = new();
 
