@@ -29,6 +29,7 @@ for word in $cmdline; do
     case "$word" in
         systest.group=*) group=${word#systest.group=} ;;
         systest.shell=1) shell=1 ;;
+        systest.verbose=1) export SYSTEST_VERBOSE=1 ;;
     esac
 done
 
@@ -36,7 +37,7 @@ modules_ok=1
 while read -r module; do
     modprobe "$module" || { echo "SYSTEST INFO could not load module $module"; modules_ok=0; }
 done < /etc/systest/boot-modules
-mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config 2>/dev/null
+grep -q " /sys/kernel/config " /proc/mounts || mount -t configfs configfs /sys/kernel/config
 
 if [ "$shell" = 1 ]; then
     echo "systest: group '$group' is in /systest/guest; run it with: /systest/run-group.sh $group"

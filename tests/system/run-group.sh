@@ -102,7 +102,10 @@ for t in $tests; do
         }
     fi
     case $rc in
-        0) echo "SYSTEST PASS $group/$name ${took}s" ;;
+        0)
+            echo "SYSTEST PASS $group/$name ${took}s"
+            [ "${SYSTEST_VERBOSE:-0}" = 1 ] && sed 's/^/  | /' "$log"
+            ;;
         77)
             reason=$(sed -n 's/^SKIP: //p' "$log" | head -n 1)
             echo "SYSTEST SKIP $group/$name ${took}s: ${reason:-skipped}"

@@ -10,7 +10,7 @@
 #   --timeout SECS    time limit per group (default: the group's systest-timeout, else 300)
 #   --shell           boot the first group's guest with a shell on this terminal instead of running it
 #   --list            list the groups
-#   -v, --verbose     show the whole guest console
+#   -v, --verbose     show the whole guest console, with the output of passing tests too
 #
 # Prints one PASS/FAIL line per test case and ends with the line "N passed, N failed". Exits 0 only when
 # nothing failed; a group that times out or stops early counts each test it did not report as failed.
@@ -97,8 +97,12 @@ ensure_host_tools() {
     for pair in qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils zstd:zstd timeout:coreutils; do
         command -v "${pair%%:*}" > /dev/null || missing+=("${pair#*:}")
     done
-    # Only the static busybox runs in the guest without copying its libraries along.
-    dpkg-query -W -f='${Status}' busybox-static 2> /dev/null | grep -q 'ok installed' || missing+=(busybox-static)
+    # Only the static busybox runs in the guest without copying its libraries along. Groups name the host
+    # packages their helpers and build steps need (systest-host-packages).
+    local pkg
+    for pkg in busybox-static $(for g in "${groups[@]}"; do header "$SYSTEST/guest/$g.sh" host-packages; done); do
+        dpkg-query -W -f='${Status}' "$pkg" 2> /dev/null | grep -q 'ok installed' || missing+=("$pkg")
+    done
     [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
@@ -436,7 +440,9 @@ run_group() {
     say "$group: booting (limit ${limit}s)"
     local started=$SECONDS
     set +e
-    timeout -k 10 "$limit" "${qemu[@]}" -serial stdio -monitor none -append "$APPEND systest.group=$group" \
+    local append="$APPEND systest.group=$group"
+    [ "$verbose" = 0 ] || append="$append systest.verbose=1"
+    timeout -k 10 "$limit" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
         < /dev/null 2>&1 | tr -d '\r' | tee "$RUNDIR/console.log" | show_console
     rc=${PIPESTATUS[0]}
     set -e

@@ -14,8 +14,8 @@
 # systest-timeout: 400
 # systest-test-timeout: 60
 
-# shellcheck source=lib-gadget.sh
-. /systest/guest/lib-gadget.sh
+# shellcheck source=lib-usb.sh
+. /systest/guest/lib-usb.sh
 
 # Usage Page (vendor 0xff00), Usage 1, Collection (application): 8 bytes input, 8 bytes output, 0..255.
 LCUS_REPORT_DESC="06 00 ff 09 01 a1 01 15 00 26 ff 00 75 08 95 08 09 01 81 02 95 08 09 01 91 02 c0"

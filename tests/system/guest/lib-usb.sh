@@ -1,16 +1,24 @@
 # shellcheck shell=sh
-# USB HID gadgets for guest tests: a configfs gadget with one HID function (f_hid), bound to a dummy_hcd UDC,
-# enumerates through the guest's own usbcore/usbhid like a device on a real port. What the host side writes to
-# the device's hidraw node arrives on the gadget's /dev/hidgN. Source it after lib.sh.
+# USB helpers for guest tests. Source it after lib.sh.
+#
+# HID gadgets: a configfs gadget with one HID function (f_hid), bound to a dummy_hcd UDC, enumerates through the
+# guest's own usbcore/usbhid like a device on a real port. What the host side writes to the device's hidraw
+# node arrives on the gadget's /dev/hidgN.
 #
 #   load_module dummy_hcd num=2                   two UDCs: dummy_udc.0 and dummy_udc.1, one USB bus each
 #   gadget_hid_create NAME VID PID SERIAL PRODUCT REPORT_LENGTH "DESCRIPTOR HEX" [UDC]   (no UDC: not bound)
-#   gadget_hid_bind NAME UDC / gadget_hid_unbind NAME
+#   gadget_hid_bind NAME UDC / gadget_hid_unbind NAME / gadget_hid_remove NAME
 #   gadget_hidg NAME            -> /dev/hidgN of the gadget's function
-#   usb_port_of_serial SERIAL   -> the host-side USB device (port path, e.g. 1-1) with that serial string
-#   hidraw_of_port PORT         -> /dev/hidrawN of that USB device (first one)
 #   read_report DEV SECONDS     -> the next report read from DEV as hex ("a0 01 01 a2"); status 1 if none came
 #   drain_reports DEV           -> throws away reports already queued on DEV
+#
+# USB devices as the guest sees them (any host controller):
+#   usb_port_of_serial SERIAL   -> the USB device (port path, e.g. 1-1) with that serial string
+#   usb_port_of_id VID PID      -> the first USB device with that id (hex, e.g. 0403 6001)
+#   hidraw_of_port PORT         -> /dev/hidrawN of that USB device (first one)
+#   tty_of_port PORT            -> /dev/ttyUSBn or /dev/ttyACMn of that USB device (first one)
+#   hidraw_ready SERIAL / usb_gone SERIAL          conditions for wait_for
+#   read_bytes DEV BS COUNT SECONDS -> what dd read (COUNT reads of up to BS bytes) as hex; status 1 if nothing
 
 GADGETS=/sys/kernel/config/usb_gadget
 
@@ -80,6 +88,21 @@ usb_port_of_serial() {
     return 1
 }
 
+usb_port_of_id() {
+    for _d in /sys/bus/usb/devices/*; do
+        [ -f "$_d/idVendor" ] && [ "$(cat "$_d/idVendor"):$(cat "$_d/idProduct")" = "$1:$2" ] &&
+            { echo "${_d##*/}"; return 0; }
+    done
+    return 1
+}
+
+tty_of_port() {
+    for _t in /sys/bus/usb/devices/"$1"/"$1":*/ttyUSB* /sys/bus/usb/devices/"$1"/"$1":*/tty/ttyACM*; do
+        [ -e "$_t" ] && [ -c "/dev/${_t##*/}" ] && { echo "/dev/${_t##*/}"; return 0; }
+    done
+    return 1
+}
+
 hidraw_of_port() {
     for _h in /sys/bus/usb/devices/"$1"/"$1":*/*/hidraw/hidraw*; do
         [ -e "$_h" ] && { echo "/dev/${_h##*/}"; return 0; }
@@ -97,21 +120,23 @@ usb_gone() {
     ! usb_port_of_serial "$1" > /dev/null
 }
 
-# read_report DEV SECONDS: one read() of up to 64 bytes from DEV (a report is one read on /dev/hidgN); waits at
-# most SECONDS (0 means 0.2 s).
-read_report() {
-    _f="$SYSTEST_WORK/report.$$"
+# read_bytes DEV BS COUNT SECONDS: dd's COUNT reads of up to BS bytes from DEV, as hex; waits at most SECONDS
+# (0 means 0.2 s) and returns 1 if nothing came (what came before the time ran out is printed).
+read_bytes() {
+    _f="$SYSTEST_WORK/read.$$"
     rm -f "$_f"
-    dd if="$1" of="$_f" bs=64 count=1 2>/dev/null &
+    dd if="$1" of="$_f" bs="$2" count="$3" 2>/dev/null &
     _p=$!
     _i=0
-    _max=$(($2 * 20))
+    _max=$(($4 * 20))
     [ $_max -lt 4 ] && _max=4
     while kill -0 "$_p" 2>/dev/null; do
         _i=$((_i + 1))
         if [ $_i -gt $_max ]; then
             kill "$_p" 2>/dev/null
             wait "$_p" 2>/dev/null
+            [ -s "$_f" ] && to_hex < "$_f"
+            rm -f "$_f"
             return 1
         fi
         usleep 50000
@@ -120,6 +145,11 @@ read_report() {
     [ -s "$_f" ] || return 1
     to_hex < "$_f"
     rm -f "$_f"
+}
+
+# read_report DEV SECONDS: one read() of up to 64 bytes from DEV (a report is one read on /dev/hidgN).
+read_report() {
+    read_bytes "$1" 64 1 "$2"
 }
 
 drain_reports() {
