@@ -434,6 +434,7 @@ run_group() {
         say "guest shell for '$group' (leave with 'poweroff -f'; Ctrl-A X quits QEMU)"
         "${qemu[@]}" -serial mon:stdio -append "$APPEND systest.group=$group systest.shell=1" || true
         stop_helpers
+        rm -rf "$RUNDIR"
         exit 0
     fi
 

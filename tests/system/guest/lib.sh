@@ -2,6 +2,7 @@
 # Helpers for guest test scripts (busybox sh). run-group.sh sources this file, then the group script, in a fresh
 # shell for every test case. A failed assertion prints "ASSERT: <message>" and ends the test case (exit 1);
 # run-group.sh reports the first ASSERT line as the reason and prints the whole output of a failed test.
+# An assertion inside $(...) ends only that subshell: write "x=$(f) || fail "$x"" when f may fail.
 # This file is not a group: names starting with "lib" in guest/ are never run as groups.
 
 # --- outcome ----------------------------------------------------------------------------------------------
