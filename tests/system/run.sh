@@ -308,13 +308,13 @@ prepare_initramfs() {
     sum=$( (cd "$stage" && find . -type l -printf '%p -> %l\n' && find . -type f -print0 | xargs -0 sha256sum) |
         LC_ALL=C sort | sha256sum | cut -d' ' -f1)
     INITRD=$CACHE/initramfs.cpio
-    if [ -f "$INITRD" ] && [ "$(cat "$CACHE/initramfs.sum" 2> /dev/null)" = "$sum" ]; then
-        return
+    if [ ! -f "$INITRD" ] || [ "$(cat "$CACHE/initramfs.sum" 2> /dev/null)" != "$sum" ]; then
+        say "building the initramfs"
+        (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$INITRD.tmp"
+        mv "$INITRD.tmp" "$INITRD"
+        echo "$sum" > "$CACHE/initramfs.sum"
     fi
-    say "building the initramfs"
-    (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$INITRD.tmp"
-    mv "$INITRD.tmp" "$INITRD"
-    echo "$sum" > "$CACHE/initramfs.sum"
+    rm -rf "$stage"
 }
 
 # --- running a group --------------------------------------------------------------------------------------
@@ -335,12 +335,7 @@ stop_helpers() {
     HELPER_PIDS=()
 }
 
-QEMU_PID=
-cleanup() {
-    [ -z "$QEMU_PID" ] || kill "$QEMU_PID" 2> /dev/null || true
-    stop_helpers
-}
-trap cleanup EXIT
+trap stop_helpers EXIT
 trap 'exit 130' INT TERM
 
 # substitute TEXT: @RUNDIR@ (this group's scratch directory on the host), @SYSTEST@, @ROOT@.
