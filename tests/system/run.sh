@@ -15,7 +15,7 @@
 # Prints one PASS/FAIL line per test case and ends with the line "N passed, N failed". Exits 0 only when
 # nothing failed; a group that times out or stops early counts each test it did not report as failed.
 # Needs root on a Debian 12 host the first time (it apt-get installs what is missing). See README.md.
-set -euo pipefail
+set -Eeuo pipefail
 
 SYSTEST=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SYSTEST/../.." && pwd)
@@ -45,8 +45,10 @@ die() {
 }
 
 usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+    sed -n '2,/^set -Eeuo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 }
+
+trap 'die "stopped: \"$BASH_COMMAND\" failed (run.sh line $LINENO)"' ERR
 
 # --- groups -----------------------------------------------------------------------------------------------
 
@@ -108,24 +110,20 @@ ensure_host_tools() {
 
 # --- kernel -----------------------------------------------------------------------------------------------
 
-kernel_package() {
+# Sets KPKG: the kernel package linux-image-amd64 depends on (or SYSTEST_KERNEL_PACKAGE).
+resolve_kernel_package() {
     if [ -n "${SYSTEST_KERNEL_PACKAGE:-}" ]; then
-        echo "$SYSTEST_KERNEL_PACKAGE"
+        KPKG=$SYSTEST_KERNEL_PACKAGE
         return
     fi
     apt_lists_present || apt_update
-    local pkg
-    pkg=$(apt-cache depends linux-image-amd64 2> /dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-    if [ -z "$pkg" ]; then
-        # Offline, or lists too old: the newest kernel already prepared will do.
-        local dir
-        for dir in "$CACHE"/kernel/linux-image-[0-9]*/ready; do
-            [ -f "$dir" ] && pkg=$(basename "$(dirname "$dir")")
-        done
-        [ -n "$pkg" ] || die "cannot resolve linux-image-amd64 to a kernel package (apt-cache depends linux-image-amd64)"
-        say "could not ask apt for linux-image-amd64; using the cached $pkg"
-    fi
-    echo "$pkg"
+    KPKG=$(apt-cache depends linux-image-amd64 2> /dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+}
+
+# download_kernel_package: the .deb of KPKG into the download cache; status 1 if apt-get download failed.
+download_kernel_package() {
+    say "downloading $KPKG"
+    (cd "$CACHE/kernel/download" && apt-get download -q -o APT::Sandbox::User=root "$KPKG" > /dev/null)
 }
 
 # extract_vmlinux BZIMAGE OUT: the uncompressed kernel, as scripts/extract-vmlinux finds it. TCG spends about
@@ -157,20 +155,32 @@ newest() {
 }
 
 prepare_kernel() {
-    local pkg deb tmp
-    pkg=$(kernel_package)
+    local deb tmp dir
+    mkdir -p "$CACHE/kernel/download"
+    resolve_kernel_package
+    if [ -n "$KPKG" ] && [ ! -f "$CACHE/kernel/$KPKG/ready" ] && [ -z "$(newest "$CACHE/kernel/download/${KPKG}"_*.deb)" ] &&
+        ! download_kernel_package; then
+        # Old package lists name a kernel the mirror has dropped: refresh them and ask again.
+        KPKG=
+        if [ "$(id -u)" = 0 ]; then
+            apt_update
+            resolve_kernel_package
+            [ -z "$KPKG" ] || download_kernel_package || KPKG=
+        fi
+    fi
+    if [ -z "$KPKG" ]; then
+        # Offline: the newest kernel prepared before will do.
+        for dir in "$CACHE"/kernel/linux-image-[0-9]*/ready; do
+            [ -f "$dir" ] && KPKG=$(basename "$(dirname "$dir")")
+        done
+        [ -n "$KPKG" ] || die "cannot get the kernel package linux-image-amd64 depends on (apt-cache depends linux-image-amd64; apt-get download)"
+        say "could not get linux-image-amd64's kernel from apt; using the cached $KPKG"
+    fi
+    local pkg=$KPKG
     KDIR=$CACHE/kernel/$pkg
     if [ ! -f "$KDIR/ready" ]; then
-        mkdir -p "$CACHE/kernel/download"
         deb=$(newest "$CACHE/kernel/download/${pkg}"_*.deb)
-        if [ -z "$deb" ]; then
-            say "downloading $pkg"
-            (cd "$CACHE/kernel/download" && apt-get download -q -o APT::Sandbox::User=root "$pkg" > /dev/null) ||
-                { apt_update && (cd "$CACHE/kernel/download" && apt-get download -q -o APT::Sandbox::User=root "$pkg" > /dev/null); } ||
-                die "apt-get download $pkg failed"
-            deb=$(newest "$CACHE/kernel/download/${pkg}"_*.deb)
-            [ -n "$deb" ] || die "apt-get download $pkg left no .deb"
-        fi
+        [ -n "$deb" ] || die "apt-get download $pkg left no .deb in $CACHE/kernel/download"
         say "unpacking $(basename "$deb")"
         tmp=$KDIR.tmp
         rm -rf "$tmp" "$KDIR"
@@ -247,7 +257,9 @@ prepare_modules() {
 
 prepare_kvmtool() {
     if [ -n "$kvmtool_dir" ]; then
-        kvmtool_dir=$(cd "$kvmtool_dir" && pwd) || die "--kvmtool $kvmtool_dir: no such directory"
+        local dir
+        dir=$(cd "$kvmtool_dir" 2> /dev/null && pwd) || die "--kvmtool $kvmtool_dir: no such directory"
+        kvmtool_dir=$dir
     else
         [ -f "$ROOT/src/KvmTools.Cli/KvmTools.Cli.csproj" ] ||
             die "no src/KvmTools.Cli to publish; pass --kvmtool DIR with a published kvmtool"
@@ -435,13 +447,14 @@ run_group() {
 
     say "$group: booting (limit ${limit}s)"
     local started=$SECONDS
-    set +e
     local append="$APPEND systest.group=$group"
     [ "$verbose" = 0 ] || append="$append systest.verbose=1"
-    timeout -k 10 "$limit" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
-        < /dev/null 2>&1 | tr -d '\r' | tee "$RUNDIR/console.log" | show_console
-    rc=${PIPESTATUS[0]}
-    set -e
+    if timeout -k 10 "$limit" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
+        < /dev/null 2>&1 | tr -d '\r' | tee "$RUNDIR/console.log" | show_console; then
+        rc=0
+    else
+        rc=${PIPESTATUS[0]}
+    fi
     stop_helpers
 
     local log=$RUNDIR/console.log count pass fail skip
@@ -519,4 +532,4 @@ done
 say "done in $((SECONDS - total_started)) s"
 [ "$SKIPPED" = 0 ] || echo "$SKIPPED skipped"
 echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" = 0 ]
+if [ "$FAILED" = 0 ]; then exit 0; else exit 1; fi
