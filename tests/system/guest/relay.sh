@@ -248,12 +248,16 @@ test_device_selects_the_board() {
 test_usb_port_still_selects_after_reenumeration() {
     use_boards 2
     before=$HIDRAW_A
+    # Holding the old node open keeps its minor taken, so the board comes back under another hidraw name.
+    exec 3< "$before"
     echo 0 > "/sys/bus/usb/devices/$PORT_A/authorized"
-    wait_for 30 sh -c "! [ -e $before ]"
+    wait_for 30 sh -c "! [ -e /sys/bus/usb/devices/$PORT_A/$PORT_A:1.0 ]"
     echo 1 > "/sys/bus/usb/devices/$PORT_A/authorized"
     wait_for 30 hidraw_ready RELAY-A
+    exec 3<&-
     HIDRAW_A=$(hidraw_of_port "$PORT_A")
     note "board A came back as $HIDRAW_A (was $before)"
+    [ "$HIDRAW_A" != "$before" ] || fail "board A came back under the same name $before"
     drain_reports "$HIDG_A"
     assert_ok kvmtool relay 1 on --usb-port "$PORT_A"
     expect_report "$HIDG_A" "a0 01 01 a2"
