@@ -136,10 +136,6 @@ public sealed class RelayService
     public T WithChannel<T>(BoardSelector selector, int channel, Func<RelayChannel, T> action, TimeSpan? lockTimeout = null) =>
         WithBoard(selector, channel, (board, states) => action(new RelayChannel(board, channel, states)), lockTimeout);
 
-    /// <summary>Takes the board's lock without opening the board, for state that must change in step with it.</summary>
-    public FileLock LockBoard(BoardSelector selector, TimeSpan? lockTimeout = null) =>
-        FileLock.Acquire(LockPath(_discovery.Select(selector)), lockTimeout ?? _lockTimeout);
-
     private T WithBoard<T>(BoardSelector selector, int? channel, Func<IRelayBoard, Dictionary<int, bool>, T> action, TimeSpan? lockTimeout = null)
     {
         var info = _discovery.Select(selector);

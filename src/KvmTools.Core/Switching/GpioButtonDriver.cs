@@ -5,25 +5,19 @@ namespace KvmTools.Core.Switching;
 /// <summary>
 /// A GPIO line wired to the switch's button. The line is held for the whole press sequence and released after;
 /// its pull bias is set to the released level, so the button stays released after kvmtool exits even on
-/// controllers that return freed lines to input.
+/// controllers that return freed lines to input. The kernel gives a line to one holder at a time, so the
+/// switch's own lock is all the locking needed.
 /// </summary>
-public sealed class GpioButtonDriver(IGpio gpio, SwitchDefinition sw, string lockPath, TimeSpan lockTimeout) : IButtonDriver
+public sealed class GpioButtonDriver(IGpio gpio, SwitchDefinition sw) : IButtonDriver
 {
-    public T WithButton<T>(Func<IButton, T> action)
+    public T WithButton<T>(TimeSpan lockTimeout, Func<IButton, T> action)
     {
-        using var switchLock = FileLock.Acquire(lockPath, lockTimeout);
         var chip = gpio.FindChip(sw.Config.Chip!);
         bool activeLow = sw.Config.ActiveLow ?? false;
         var line = new GpioLineSettings(sw.Config.Line!.Value, GpioDirection.Output, activeLow,
             activeLow ? GpioBias.PullUp : GpioBias.PullDown, InitialValue: false);
         using var request = gpio.Request(chip, [line], "kvmtool-switch-" + sw.Name);
         return action(new LinePress(request));
-    }
-
-    public T WithLock<T>(Func<T> action)
-    {
-        using var switchLock = FileLock.Acquire(lockPath, lockTimeout);
-        return action();
     }
 
     private sealed class LinePress(IGpioLineRequest request) : IButton

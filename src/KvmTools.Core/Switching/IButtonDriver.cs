@@ -1,16 +1,14 @@
 namespace KvmTools.Core.Switching;
 
 /// <summary>
-/// A switch's push button, pressed by a relay or a GPIO line. The lock it takes is shared with everything
-/// else that drives the same button, so that the switch's state file changes in step with the presses.
+/// A switch's push button, pressed by a relay or a GPIO line. The caller holds the switch's own lock; the
+/// driver adds whatever lock guards the device itself (for a relay, the relay board's lock, which
+/// 'kvmtool relay' takes too), so that nothing else drives the button during a press sequence.
 /// </summary>
 public interface IButtonDriver
 {
-    /// <summary>Runs <paramref name="action"/> holding the button's lock, with the button ready to press.</summary>
-    T WithButton<T>(Func<IButton, T> action);
-
-    /// <summary>Runs <paramref name="action"/> holding the button's lock, without touching the device.</summary>
-    T WithLock<T>(Func<T> action);
+    /// <summary>Runs <paramref name="action"/> with the button ready to press, waiting at most <paramref name="lockTimeout"/> for the device.</summary>
+    T WithButton<T>(TimeSpan lockTimeout, Func<IButton, T> action);
 }
 
 public interface IButton

@@ -30,12 +30,15 @@ public sealed class SwitchService
     private readonly SystemPaths _paths;
     private readonly Func<SwitchDefinition, IButtonDriver> _buttons;
     private readonly Func<SwitchDefinition, IPortSelector> _selectors;
+    private readonly TimeSpan _buttonLockTimeout;
 
-    public SwitchService(SystemPaths paths, Func<SwitchDefinition, IButtonDriver> buttons, Func<SwitchDefinition, IPortSelector> selectors)
+    public SwitchService(SystemPaths paths, Func<SwitchDefinition, IButtonDriver> buttons, Func<SwitchDefinition, IPortSelector> selectors,
+        TimeSpan? buttonLockTimeout = null)
     {
         _paths = paths;
         _buttons = buttons;
         _selectors = selectors;
+        _buttonLockTimeout = buttonLockTimeout ?? ButtonLockTimeout;
         Store = new SwitchStateStore(paths);
     }
 
@@ -48,8 +51,8 @@ public sealed class SwitchService
         return new SwitchService(paths,
             sw => sw.Backend switch
             {
-                SwitchBackend.RelayButton => RelayButtonDriver.FromConfig(RelayService.ForSystem(paths), sw, config, ButtonLockTimeout),
-                _ => new GpioButtonDriver(gpio, sw, LockPath(paths, sw), ButtonLockTimeout),
+                SwitchBackend.RelayButton => RelayButtonDriver.FromConfig(RelayService.ForSystem(paths), sw, config),
+                _ => new GpioButtonDriver(gpio, sw),
             },
             sw => sw.Backend switch
             {
@@ -80,7 +83,10 @@ public sealed class SwitchService
         return SerialLink.Open(path, baud);
     }
 
-    /// <summary>The lock of a switch that has no relay board to share one with.</summary>
+    /// <summary>
+    /// The switch's own lock, which guards its state file. A press sequence takes it first and then the
+    /// device's lock (the relay board's), always in that order; 'switch sync' needs only this one.
+    /// </summary>
     public static string LockPath(SystemPaths paths, SwitchDefinition sw) => Path.Combine(paths.LockDir, "switch-" + sw.Name + ".lock");
 
     public SwitchResult Select(SwitchDefinition sw, int target, bool dryRun = false) =>
@@ -126,13 +132,11 @@ public sealed class SwitchService
                 $"Switch '{sw.Name}' ({sw.BackendName}) reports its input itself; there is nothing to sync.",
                 $"Use 'kvmtool switch status' to read it, or 'kvmtool switch {port}' to select input {port}.");
         }
-        return _buttons(sw).WithLock(() =>
-        {
-            var before = Store.Load(sw);
-            var state = new SwitchState(port, PortSource.Synced, LastPressTick: before.LastPressTick);
-            Store.Save(sw, state);
-            return new SwitchResult(sw, state, before.Port, 0);
-        });
+        using var switchLock = FileLock.Acquire(LockPath(_paths, sw), _buttonLockTimeout);
+        var before = Store.Load(sw);
+        var state = new SwitchState(port, PortSource.Synced, LastPressTick: before.LastPressTick);
+        Store.Save(sw, state);
+        return new SwitchResult(sw, state, before.Port, 0);
     }
 
     private SwitchResult Press(SwitchDefinition sw, bool dryRun, Func<SwitchState, int> presses, int? target)
@@ -142,14 +146,17 @@ public sealed class SwitchService
             var now = Store.Load(sw);
             return new SwitchResult(sw, now, now.Port, presses(now), DryRun: true, Target: target);
         }
-        // The state is read only under the lock: outside it, another kvmtool's sequence may be half done.
-        return _buttons(sw).WithButton(button =>
+        // One time budget for both locks, so that waiting for them and pressing ends before the 60 s backstop.
+        var budget = Deadline.After(_buttonLockTimeout);
+        using var switchLock = FileLock.Acquire(LockPath(_paths, sw), budget.Remaining);
+        // Read only under the lock: outside it, another kvmtool's sequence may be half done.
+        var state = Store.Load(sw);
+        int count = presses(state);
+        if (count == 0)
         {
-            var state = Store.Load(sw);
-            int count = presses(state);
-            var result = PressSequence(sw, button, state, count);
-            return result with { Target = target };
-        });
+            return new SwitchResult(sw, state, state.Port, 0, Target: target);
+        }
+        return _buttons(sw).WithButton(budget.Remaining, button => PressSequence(sw, button, state, count) with { Target = target });
     }
 
     /// <summary>

@@ -40,16 +40,19 @@ public sealed class SwitchServiceTests : IDisposable
     private static SwitchDefinition SelectSwitch(string extra = "") => SwitchDefinition.Resolve(Config(
         "  main:\n    backend: gpio-select\n    ports: 3\n    chip: gpiochip0\n    lines: [22, 23]\n" + extra), "main");
 
-    private SwitchService Service()
+    private RelayService RelayServiceOnFixture() => new(_fx.Paths, new RelayDiscovery(_fx.Paths, _ => _relay),
+        info => new LcusHidBoard(info, _relay), TimeSpan.FromSeconds(5));
+
+    private SwitchService Service(TimeSpan? lockTimeout = null)
     {
         var config = Config("  main:\n    backend: relay-button\n    ports: 3\n    relay: hdmi-button\n");
-        var relays = new RelayService(_fx.Paths, new RelayDiscovery(_fx.Paths, _ => _relay),
-            info => new LcusHidBoard(info, _relay), TimeSpan.FromSeconds(5));
+        var relays = RelayServiceOnFixture();
         return new SwitchService(_fx.Paths,
             sw => sw.Backend == SwitchBackend.RelayButton
-                ? RelayButtonDriver.FromConfig(relays, sw, config, TimeSpan.FromSeconds(5))
-                : new GpioButtonDriver(_gpio, sw, SwitchService.LockPath(_fx.Paths, sw), TimeSpan.FromSeconds(5)),
-            sw => new GpioSelectSwitch(_gpio, sw));
+                ? RelayButtonDriver.FromConfig(relays, sw, config)
+                : new GpioButtonDriver(_gpio, sw),
+            sw => new GpioSelectSwitch(_gpio, sw),
+            lockTimeout ?? TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -74,6 +77,42 @@ public sealed class SwitchServiceTests : IDisposable
         var again = service.Select(sw, 2);
         Assert.Equal(0, again.Presses);
         Assert.Equal(4, _mcu.Presses);
+    }
+
+    [Fact]
+    public void PressesWaitForTheRelayBoardsLock()
+    {
+        var service = Service(TimeSpan.FromMilliseconds(300));
+        var sw = RelaySwitch();
+        service.Sync(sw, 1);
+        var board = new RelayDiscovery(_fx.Paths, _ => _relay).Select(new BoardSelector(UsbPort: "1-1.4"));
+        // Another kvmtool ('kvmtool relay hdmi-button pulse') holds the board.
+        using (FileLock.Acquire(RelayServiceOnFixture().LockPath(board), TimeSpan.FromSeconds(1)))
+        {
+            var e = Assert.Throws<DeviceTimeoutException>(() => service.Select(sw, 2));
+            Assert.Contains(RelayServiceOnFixture().LockPath(board), e.Message);
+            Assert.Empty(_relay.Reports);
+            Assert.Equal(1, service.Status(sw).State.Port);
+            // Recording the input needs only the switch's own lock, not the board.
+            service.Sync(sw, 3);
+        }
+        service.Select(sw, 1);
+        Assert.Equal(2, _relay.Reports.Count);
+    }
+
+    [Fact]
+    public void AnUnknownInputIsRefusedEvenWithTheBoardGone()
+    {
+        var service = Service();
+        var sw = RelaySwitch();
+        Directory.Delete(_fx.Sys("class", "hidraw"), recursive: true);
+        Directory.CreateDirectory(_fx.Sys("class", "hidraw"));
+        var e = Assert.Throws<OperationFailedException>(() => service.Select(sw, 2));
+        Assert.Contains("unknown", e.Message);
+        service.Sync(sw, 2);
+        Assert.Equal(0, service.Select(sw, 2).Presses);
+        Assert.Throws<NotFoundException>(() => service.Select(sw, 3));
+        Assert.Equal(2, service.Status(sw).State.Port);
     }
 
     [Fact]
