@@ -4,7 +4,7 @@ namespace KvmTools.Tests.Switching;
 
 public class PressCountingTests
 {
-    public static TheoryData<int> PortCounts() => [2, 3, 4, 5, 6, 7, 8];
+    public static TheoryData<int> PortCounts() => [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 
     /// <summary>Every (current, target) pair: the count reaches the target, and no smaller count does.</summary>
     [Theory]

@@ -147,6 +147,24 @@ public sealed class SwitchCliTests : IDisposable
     }
 
     [Fact]
+    public void AGpioSwitchWithoutItsChipIsNotFound()
+    {
+        string config = Path.Combine(_fx.Root, "gpio.yaml");
+        File.WriteAllText(config, "switches:\n  sel:\n    backend: gpio-select\n    ports: 3\n    chip: gpiochip0\n    lines: [22, 23]\n" +
+            "  btn:\n    backend: gpio-button\n    ports: 3\n    chip: pinctrl-bcm2711\n    line: 17\n");
+        var env = CliRunner.EnvFor(_fx, config); // an empty fixture /dev: no GPIO chips
+        var select = CliRunner.Run(env, "switch", "2", "--switch", "sel");
+        Assert.Equal(3, select.ExitCode);
+        Assert.Contains("The GPIO chip gpiochip0 does not exist", select.Err);
+        Assert.Equal(0, CliRunner.Run(env, "switch", "sync", "1", "--switch", "btn").ExitCode);
+        var press = CliRunner.Run(env, "switch", "next", "--switch", "btn");
+        Assert.Equal(3, press.ExitCode);
+        Assert.Contains("No GPIO chip is labelled 'pinctrl-bcm2711'", press.Err);
+        // Nothing was pressed, so the input is still the synced one.
+        Assert.Equal(0, CliRunner.Run(env, "switch", "is", "1", "--switch", "btn").ExitCode);
+    }
+
+    [Fact]
     public void ABadSwitchInTheConfigIsAConfigError()
     {
         string config = Path.Combine(_fx.Root, "bad.yaml");
