@@ -12,6 +12,8 @@ namespace KvmTools.Cli;
 [JsonSerializable(typeof(List<Commands.RelayBoardJson>))]
 [JsonSerializable(typeof(Commands.RelayResultJson))]
 [JsonSerializable(typeof(List<Commands.DoctorFindingJson>))]
+[JsonSerializable(typeof(Commands.SwitchJson))]
+[JsonSerializable(typeof(List<Commands.SwitchJson>))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     public static void Write<T>(TextWriter output, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

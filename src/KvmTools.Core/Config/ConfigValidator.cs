@@ -32,6 +32,7 @@ public static partial class ConfigValidator
         {
             ValidateRelay(name, relay, problems);
         }
+        Switching.SwitchConfig.Validate(config, problems);
     }
 
     public static bool CheckName(string name, string path, string what, ConfigProblems problems)

@@ -17,6 +17,9 @@ public sealed class KvmToolConfig
 
     /// <summary>Named relay channels: a board (how to find it) and a channel on it.</summary>
     public Dictionary<string, RelayConfig> Relays { get; set; } = [];
+
+    /// <summary>KVM/HDMI switches: how each is driven (a relay or GPIO on its button, select lines, a serial protocol).</summary>
+    public Dictionary<string, Switching.SwitchConfig> Switches { get; set; } = [];
 }
 
 /// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>

@@ -6,6 +6,7 @@ namespace KvmTools.Core.Config;
 [YamlStaticContext]
 [YamlSerializable(typeof(KvmToolConfig))]
 [YamlSerializable(typeof(RelayConfig))]
+[YamlSerializable(typeof(Switching.SwitchConfig))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }

@@ -129,14 +129,21 @@ public sealed class RelayService
 
     public string LockPath(RelayBoardInfo info) => Path.Combine(_paths.LockDir, info.StateKey + ".lock");
 
-    private RelayResult WithBoard(BoardSelector selector, int? channel, Func<IRelayBoard, Dictionary<int, bool>, RelayResult> action)
+    /// <summary>
+    /// Runs several operations on one channel while holding the board's lock (the lock 'kvmtool relay' takes),
+    /// e.g. a KVM switch's sequence of button presses, which must never interleave with another kvmtool's.
+    /// </summary>
+    public T WithChannel<T>(BoardSelector selector, int channel, Func<RelayChannel, T> action, TimeSpan? lockTimeout = null) =>
+        WithBoard(selector, channel, (board, states) => action(new RelayChannel(board, channel, states)), lockTimeout);
+
+    private T WithBoard<T>(BoardSelector selector, int? channel, Func<IRelayBoard, Dictionary<int, bool>, T> action, TimeSpan? lockTimeout = null)
     {
         var info = _discovery.Select(selector);
         if (channel is int ch)
         {
             CheckChannel(info, ch);
         }
-        using var boardLock = FileLock.Acquire(LockPath(info), _lockTimeout);
+        using var boardLock = FileLock.Acquire(LockPath(info), lockTimeout ?? _lockTimeout);
         using var board = _open(info);
         var states = info.CanReadState ? [] : _store.Load(info);
         try
@@ -150,6 +157,35 @@ public sealed class RelayService
             {
                 _store.Save(info, states);
             }
+        }
+    }
+
+    /// <summary>One channel of a board whose lock the caller holds (see <see cref="WithChannel"/>).</summary>
+    public sealed class RelayChannel
+    {
+        private readonly IRelayBoard _board;
+        private readonly int _channel;
+        private readonly Dictionary<int, bool> _states;
+
+        internal RelayChannel(IRelayBoard board, int channel, Dictionary<int, bool> states)
+        {
+            _board = board;
+            _channel = channel;
+            _states = states;
+        }
+
+        public RelayBoardInfo Board => _board.Info;
+
+        /// <summary>Closes the contact for <paramref name="width"/>, then opens it; the state store follows.</summary>
+        public void Pulse(TimeSpan width)
+        {
+            if (width <= TimeSpan.Zero || width > MaxPulse)
+            {
+                throw new ArgumentOutOfRangeException(nameof(width), width, "Pulse length out of range.");
+            }
+            Switch(_board, _channel, true, _states);
+            Thread.Sleep(width);
+            Switch(_board, _channel, false, _states);
         }
     }
 

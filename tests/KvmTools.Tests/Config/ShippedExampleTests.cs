@@ -24,4 +24,14 @@ public class ShippedExampleTests
         Assert.Equal("1-1.4", config.Model.Relays["hdmi-button"].UsbPort);
         Assert.Equal(300, config.Model.Relays["hdmi-button"].PulseMs);
     }
+
+    [Fact]
+    public void TheExampleConfigHasASwitchOnTheRelay()
+    {
+        var config = ConfigLoader.Load(RepoFile("kvmtool.yaml.example"), explicitPath: true);
+        var main = KvmTools.Core.Switching.SwitchDefinition.Resolve(config, null);
+        Assert.Equal(("main", KvmTools.Core.Switching.SwitchBackend.RelayButton, 3), (main.Name, main.Backend, main.Ports));
+        Assert.Equal("hdmi-button", main.Config.Relay);
+        Assert.Equal(3, main.ParsePort("nas"));
+    }
 }
