@@ -11,6 +11,9 @@ public sealed class KvmToolConfig
 {
     /// <summary>Named relay channels: a board (how to find it) and a channel on it.</summary>
     public Dictionary<string, RelayConfig> Relays { get; set; } = [];
+
+    /// <summary>The CH9329 keyboard/mouse chip: its serial port, baud rate and address.</summary>
+    public Ch9329.Ch9329Config? Ch9329 { get; set; }
 }
 
 /// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>

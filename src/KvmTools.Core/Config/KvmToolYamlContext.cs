@@ -6,6 +6,7 @@ namespace KvmTools.Core.Config;
 [YamlStaticContext]
 [YamlSerializable(typeof(KvmToolConfig))]
 [YamlSerializable(typeof(RelayConfig))]
+[YamlSerializable(typeof(Ch9329.Ch9329Config))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }
