@@ -6,7 +6,7 @@ namespace KvmTools.Core.Ch9329;
 /// The 50-byte parameter block of GET_PARA_CFG (0x08, answered by 0x88) and SET_PARA_CFG (0x09).
 /// <code>
 /// offset size field                                                   byte order
-///  0     1    work mode: 00 keyboard+mouse, 01 keyboard, 02 mouse,
+///  0     1    work mode: 00 keyboard and mouse, 01 keyboard, 02 mouse,
 ///             03 custom HID; 80..83 = the same, chosen by the MODE pins
 ///  1     1    serial mode: 00 protocol, 01 ASCII, 02 transparent;
 ///             80..82 = the same, chosen by the CFG pins
@@ -105,7 +105,7 @@ public sealed class Ch9329Parameters : IEquatable<Ch9329Parameters>
 
     public string WorkModeName => (WorkMode & 0x7F) switch
     {
-        0x00 => "keyboard + mouse",
+        0x00 => "keyboard and mouse",
         0x01 => "keyboard only",
         0x02 => "mouse only",
         0x03 => "custom HID",

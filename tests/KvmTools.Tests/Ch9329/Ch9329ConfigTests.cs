@@ -13,7 +13,7 @@ public sealed class Ch9329ConfigTests
         using var rig = new Ch9329Rig();
         var run = rig.Ch9329("config", "get");
         Assert.True(run.ExitCode == 0, run.Err);
-        Assert.Matches(@"work mode\s+0x80\s+keyboard \+ mouse \(set by the MODE pins\)", run.Out);
+        Assert.Matches(@"work mode\s+0x80\s+keyboard and mouse \(set by the MODE pins\)", run.Out);
         Assert.Matches(@"baud rate\s+9600", run.Out);
         Assert.Matches(@"USB id\s+1a86:e129", run.Out);
         Assert.Matches(@"packet gap\s+3 ms", run.Out);
@@ -47,7 +47,7 @@ public sealed class Ch9329ConfigTests
         var run = rig.Ch9329("config", "set", "--baud", "115200");
         Assert.True(run.ExitCode == 0, run.Err);
         Assert.Contains("baud rate 9600 → 115200", run.Out);
-        Assert.Contains("work mode 0x80 → 0x00 (keyboard + mouse)", run.Out);
+        Assert.Contains("work mode 0x80 → 0x00 (keyboard and mouse)", run.Out);
         Assert.Contains("so that the new settings survive a power cycle", run.Out);
         Assert.Contains("Written, reset and confirmed: the chip answers at 115200 baud", run.Out);
         Assert.Contains("kvmd's hid speed to 115200", run.Out);

@@ -14,7 +14,7 @@ public class Ch9329ParametersTests
     {
         var p = Ch9329Parameters.Parse(Factory);
         Assert.Equal(0x80, p.WorkMode);
-        Assert.Equal("keyboard + mouse", p.WorkModeName);
+        Assert.Equal("keyboard and mouse", p.WorkModeName);
         Assert.Equal("protocol", p.SerialModeName);
         Assert.True(p.ModesFromPins);
         Assert.Equal(0, p.Address);
@@ -44,7 +44,7 @@ public class Ch9329ParametersTests
         Assert.Equal(0x08, after.Bytes[7]); // reserved bytes are written back as read
         Assert.Equal(115200, after.BaudRate);
         Assert.False(after.ModesFromPins);
-        Assert.Equal("keyboard + mouse", after.WorkModeName);
+        Assert.Equal("keyboard and mouse", after.WorkModeName);
 
         var changes = before.Differences(after);
         Assert.Contains("baud rate 9600 → 115200", changes);

@@ -75,4 +75,35 @@ public sealed class Ch9329ProcessTests
         Assert.Equal(2, rig.Chip.Resets);
         Assert.Equal(2, rig.Chip.FramesOf(0x0F).Count);
     }
+
+    [Fact]
+    public async Task FactoryResetFromAScriptNeedsYesAndTouchesNothingWithoutIt()
+    {
+        using var rig = new Ch9329Rig(chip => chip.Configure(19200));
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true, // a pipe, as from kvmd or cron: nobody there to confirm
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "kvmtool.dll"), "ch9329", "factory-reset", "--port", rig.Port, "--baud", "19200"])
+        {
+            info.ArgumentList.Add(a);
+        }
+        foreach (var (k, v) in rig.Env)
+        {
+            info.Environment[k] = v;
+        }
+        using var process = Process.Start(info)!;
+        process.StandardInput.WriteLine("y"); // not a terminal's answer: it must not count
+        process.StandardInput.Close();
+        var (code, _, err) = await Finish(process);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("standard input is not a terminal", err);
+        Assert.Contains("--yes", err);
+        Assert.Empty(rig.Chip.Frames);
+        Assert.Equal(19200, rig.Chip.ActiveBaud);
+    }
 }

@@ -153,16 +153,6 @@ public sealed class Ch9329ResetTests
     }
 
     [Fact]
-    public void FactoryResetNeedsConfirmationWithoutATerminal()
-    {
-        using var rig = new Ch9329Rig(chip => chip.Configure(19200));
-        var run = rig.Ch9329("factory-reset", "--baud", "19200");
-        Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains("--yes", run.Err);
-        Assert.Empty(rig.Chip.Frames);
-    }
-
-    [Fact]
     public void FactoryResetRestoresResetsAndConfirmsAtTheFactoryRate()
     {
         using var rig = new Ch9329Rig(chip => chip.Configure(19200, address: 0x02));
