@@ -183,7 +183,7 @@ public static class Ch9329Commands
 
     private static TimeSpan Timeout(ParseResult parse, Option<double?> timeout) =>
         parse.GetValue(timeout) is double seconds
-            ? double.IsFinite(seconds) && seconds is > 0 and < 3600 ? TimeSpan.FromSeconds(seconds)
+            ? double.IsFinite(seconds) && seconds is > 0 and <= 3600 ? TimeSpan.FromSeconds(seconds)
                 : throw new UsageException($"--timeout {seconds} is out of range.", $"Give 1 to {Ch9329Service.MaxRecoveryTimeout.TotalSeconds:0} seconds.")
             : Ch9329Service.DefaultRecoveryTimeout;
 

@@ -31,8 +31,11 @@ public sealed record Ch9329FactoryResetResult(Ch9329Link Before, Ch9329Link Afte
 /// </remarks>
 public sealed class Ch9329Service
 {
-    /// <summary>Long enough to queue behind another kvmtool's reset; with the longest reset it stays under the 60 s backstop.</summary>
-    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// Long enough to queue behind another kvmtool's reset; added to the longest run allowed (a 35 s reset plus a few
+    /// requests) it stays under kvmtool's 60 s backstop.
+    /// </summary>
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// How long a reset chip may take to answer again. WCH gives no figure; other tools wait 2-3 s blindly.
@@ -101,8 +104,10 @@ public sealed class Ch9329Service
     }
 
     /// <summary>SET_DEFAULT_CFG, then a reset into the factory settings (9600 baud, address 0x00), confirmed there.</summary>
-    public Ch9329FactoryResetResult FactoryReset(Ch9329Target target, TimeSpan timeout) =>
-        With(target, session =>
+    public Ch9329FactoryResetResult FactoryReset(Ch9329Target target, TimeSpan timeout)
+    {
+        CheckResetLimits(DefaultAttempts, timeout);
+        return With(target, session =>
         {
             var before = session.Link;
             session.Chip.RestoreDefaults();
@@ -117,6 +122,7 @@ public sealed class Ch9329Service
             }
             return new Ch9329FactoryResetResult(before, session.Link, parameters, outcome.Info);
         });
+    }
 
     /// <summary>
     /// Read-modify-write of the parameter block: the new values are written (with the modes stored so that they
@@ -128,6 +134,7 @@ public sealed class Ch9329Service
         {
             throw new UsageException("'ch9329 config set' needs something to set.", "Give --baud and/or --address, e.g. 'kvmtool ch9329 config set --baud 115200'.");
         }
+        CheckResetLimits(DefaultAttempts, timeout);
         return With(target, session =>
         {
             var before = session.Link;

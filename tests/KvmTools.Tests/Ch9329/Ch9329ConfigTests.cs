@@ -151,6 +151,7 @@ public sealed class Ch9329ConfigTests
     [InlineData(new[] { "--baud", "auto" }, "cannot be a new setting")]
     [InlineData(new[] { "--baud", "250000" }, "250000")]
     [InlineData(new[] { "--address", "256" }, "256")]
+    [InlineData(new[] { "--baud", "19200", "--timeout", "15" }, "more than the 35 s")]
     public void ConfigSetUsageErrorsTouchNothing(string[] options, string message)
     {
         using var rig = new Ch9329Rig();
