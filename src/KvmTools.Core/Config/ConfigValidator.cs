@@ -33,6 +33,7 @@ public static partial class ConfigValidator
             ValidateRelay(name, relay, problems);
         }
         Switching.SwitchConfig.Validate(config, problems);
+        Ch9329.Ch9329ConfigRules.Validate(config.Ch9329, problems);
     }
 
     public static bool CheckName(string name, string path, string what, ConfigProblems problems)

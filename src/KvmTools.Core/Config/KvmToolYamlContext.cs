@@ -7,6 +7,7 @@ namespace KvmTools.Core.Config;
 [YamlSerializable(typeof(KvmToolConfig))]
 [YamlSerializable(typeof(RelayConfig))]
 [YamlSerializable(typeof(Switching.SwitchConfig))]
+[YamlSerializable(typeof(Ch9329.Ch9329Config))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }
