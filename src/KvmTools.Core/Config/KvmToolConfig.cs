@@ -11,6 +11,9 @@ public sealed class KvmToolConfig
 {
     /// <summary>Named relay channels: a board (how to find it) and a channel on it.</summary>
     public Dictionary<string, RelayConfig> Relays { get; set; } = [];
+
+    /// <summary>The capture-path watchdog: checks, recovery ladder, limits.</summary>
+    public Watchdog.WatchdogConfig? Watchdog { get; set; }
 }
 
 /// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>

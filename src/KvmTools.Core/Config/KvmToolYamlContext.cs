@@ -6,6 +6,9 @@ namespace KvmTools.Core.Config;
 [YamlStaticContext]
 [YamlSerializable(typeof(KvmToolConfig))]
 [YamlSerializable(typeof(RelayConfig))]
+[YamlSerializable(typeof(Watchdog.WatchdogConfig))]
+[YamlSerializable(typeof(Watchdog.WatchdogCaptureConfig))]
+[YamlSerializable(typeof(Watchdog.WatchdogCh9329Config))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }
