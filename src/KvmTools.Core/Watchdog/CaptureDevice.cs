@@ -94,7 +94,8 @@ public sealed class CaptureDeviceLocator(SystemPaths paths, CaptureSelector sele
         foreach (string entry in Directory.EnumerateFileSystemEntries(classDir, "video*"))
         {
             string name = Path.GetFileName(entry);
-            string? resolved = SysfsFile.ResolveDirectory(Path.Combine(entry, "device"));
+            // The class entry links to the node's directory, which sits below the USB interface that made it.
+            string? resolved = SysfsFile.ResolveDirectory(entry);
             if (resolved is null || !(resolved + "/").StartsWith(owner, StringComparison.Ordinal))
             {
                 continue;

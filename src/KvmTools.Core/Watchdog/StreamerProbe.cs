@@ -64,7 +64,7 @@ public sealed class StreamerProbe(StreamerKind kind, string socketPath, TimeSpan
         try
         {
             using var doc = JsonDocument.Parse(body);
-            if (!doc.RootElement.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
             {
                 return ProbeResult.Unknown($"{where} answered without a 'result' object");
             }
