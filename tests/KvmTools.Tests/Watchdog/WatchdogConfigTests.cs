@@ -163,3 +163,30 @@ public sealed class WatchdogConfigTests
         Assert.Contains("Nothing to watch", e.Message);
     }
 }
+
+public sealed class ShippedWatchdogExampleTests
+{
+    /// <summary>The example's commented-out watchdog block, with the leading '# ' removed as the comment tells users to.</summary>
+    private static string UncommentedBlock()
+    {
+        var lines = File.ReadAllLines(Config.ShippedExampleTests.RepoFile("kvmtool.yaml.example"));
+        int start = Array.IndexOf(lines, "# watchdog:");
+        Assert.True(start > 0, "no '# watchdog:' block in kvmtool.yaml.example");
+        return string.Join('\n', lines.Skip(start).TakeWhile(l => l.StartsWith('#')).Select(l => l.Length > 2 ? l[2..] : "")) + "\n";
+    }
+
+    [Fact]
+    public void TheExampleBlockIsValidOnceUncommented()
+    {
+        string example = File.ReadAllText(Config.ShippedExampleTests.RepoFile("kvmtool.yaml.example"));
+        var config = ConfigLoader.Parse(example + "\n" + UncommentedBlock(), "kvmtool.yaml.example");
+        var w = config.Model.Watchdog!;
+        Assert.Equal("534d:2109", w.Capture!.Id);
+        Assert.Equal("off", w.Capture.Streamer);
+        Assert.Equal(WatchdogPolicy.Default, WatchdogPolicy.From(w));
+    }
+
+    [Fact]
+    public void AsShippedTheWatchdogIsOff() =>
+        Assert.Null(ConfigLoader.Load(Config.ShippedExampleTests.RepoFile("kvmtool.yaml.example"), explicitPath: true).Model.Watchdog);
+}
