@@ -47,7 +47,7 @@ install -d "$root/usr/share/man/man1" "$root/usr/share/doc/kvmtool/examples"
 gzip -9n <"$here/files/kvmtool.1" >"$root/usr/share/man/man1/kvmtool.1.gz"
 install -m 644 "$here/files/copyright" "$root/usr/share/doc/kvmtool/copyright"
 gzip -9n <"$here/files/changelog" >"$root/usr/share/doc/kvmtool/changelog.gz"
-for example in "$repo"/*.example; do
+for example in "$repo"/*.example "$here"/files/*.cron.example; do
     install -m 644 "$example" "$root/usr/share/doc/kvmtool/examples/"
 done
 

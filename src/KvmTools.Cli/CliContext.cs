@@ -22,6 +22,15 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
 
     public Func<string, string?> Environment { get; } = environment;
 
+    /// <summary>True when standard error is a terminal (a person watching); false under cron, systemd and tests.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>
+    /// Moves the process's last-resort backstop timer (Program.cs) to this far from now; infinite turns it off.
+    /// For commands whose own budget is longer than the backstop (the watchdog), which must bound themselves instead.
+    /// </summary>
+    public Action<TimeSpan>? RearmBackstop { get; init; }
+
     /// <summary>Kernel and state roots; the KVMTOOL_*_ROOT/DIR variables exist for tests and packagers.</summary>
     public SystemPaths Paths { get; } = new(
         environment("KVMTOOL_SYSFS_ROOT") ?? SystemPaths.Default.SysRoot,

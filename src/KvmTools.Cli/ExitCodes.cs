@@ -16,6 +16,15 @@ public static class ExitCodes
     public const int Timeout = 5;
     public const int Config = 6;
 
+    /// <summary>watchdog: a device was failing and recovered.</summary>
+    public const int WatchdogRecovered = 10;
+
+    /// <summary>watchdog: a device is still failing.</summary>
+    public const int WatchdogStillFailing = 11;
+
+    /// <summary>watchdog: a device is failing and the limits held recovery back (cooldown, hourly cap, given up, user active).</summary>
+    public const int WatchdogHeldBack = 12;
+
     /// <summary>Not a failure kvmtool anticipated: a bug to report.</summary>
     public const int Internal = 70;
 
@@ -28,5 +37,13 @@ public static class ExitCodes
         FailureKind.Timeout => Timeout,
         FailureKind.Config => Config,
         _ => Internal,
+    };
+
+    public static int For(Core.Watchdog.WatchdogOutcome outcome) => outcome switch
+    {
+        Core.Watchdog.WatchdogOutcome.Healthy => Ok,
+        Core.Watchdog.WatchdogOutcome.Recovered => WatchdogRecovered,
+        Core.Watchdog.WatchdogOutcome.HeldBack => WatchdogHeldBack,
+        _ => WatchdogStillFailing,
     };
 }

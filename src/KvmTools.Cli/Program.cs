@@ -14,4 +14,13 @@ using var timer = new Timer(_ =>
     Environment.Exit(ExitCodes.Timeout);
 }, null, backstop, Timeout.InfiniteTimeSpan);
 
-return CliApp.Run(args, new CliContext(Console.Out, Console.Error, Environment.GetEnvironmentVariable));
+return CliApp.Run(args, new CliContext(Console.Out, Console.Error, Environment.GetEnvironmentVariable)
+{
+    ErrorIsTerminal = !Console.IsErrorRedirected,
+    // Commands that run longer than the backstop (the watchdog) bound each pass themselves and move it along.
+    RearmBackstop = limit =>
+    {
+        backstop = limit;
+        timer.Change(limit, Timeout.InfiniteTimeSpan);
+    },
+});

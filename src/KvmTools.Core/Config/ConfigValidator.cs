@@ -34,6 +34,7 @@ public static partial class ConfigValidator
         }
         Switching.SwitchConfig.Validate(config, problems);
         Ch9329.Ch9329ConfigRules.Validate(config.Ch9329, problems);
+        Watchdog.WatchdogConfigValidator.Validate(config, problems);
     }
 
     public static bool CheckName(string name, string path, string what, ConfigProblems problems)

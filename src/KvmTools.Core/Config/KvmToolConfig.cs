@@ -20,8 +20,12 @@ public sealed class KvmToolConfig
 
     /// <summary>KVM/HDMI switches: how each is driven (a relay or GPIO on its button, select lines, a serial protocol).</summary>
     public Dictionary<string, Switching.SwitchConfig> Switches { get; set; } = [];
+
     /// <summary>The CH9329 keyboard/mouse chip: its serial port, baud rate and address.</summary>
     public Ch9329.Ch9329Config? Ch9329 { get; set; }
+
+    /// <summary>The capture-path watchdog: checks, recovery ladder, limits.</summary>
+    public Watchdog.WatchdogConfig? Watchdog { get; set; }
 }
 
 /// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>

@@ -8,6 +8,9 @@ namespace KvmTools.Core.Config;
 [YamlSerializable(typeof(RelayConfig))]
 [YamlSerializable(typeof(Switching.SwitchConfig))]
 [YamlSerializable(typeof(Ch9329.Ch9329Config))]
+[YamlSerializable(typeof(Watchdog.WatchdogConfig))]
+[YamlSerializable(typeof(Watchdog.WatchdogCaptureConfig))]
+[YamlSerializable(typeof(Watchdog.WatchdogCh9329Config))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }
