@@ -33,12 +33,12 @@ public static class WatchdogSteps
 
     /// <summary>
     /// The backends this build has, on the real system. This is the one place to wire a new backend: once the USB
-    /// capability is in, Usb and UsbByName come from it; once the CH9329 capability is in, Ch9329 does.
+    /// capability is in, Usb and UsbByName come from it.
     /// </summary>
     public static WatchdogBackends ForSystem(SystemPaths paths, KvmToolConfig config) => new(
         Relays: () => RelayService.ForSystem(paths),
         Usb: null,
-        Ch9329: null,
+        Ch9329: () => Ch9329Adapter.ForSystem(paths, config),
         UsbByName: null);
 
     /// <summary>What this build can do, for validating kvmtool.yaml (the factories are not called).</summary>
