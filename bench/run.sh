@@ -49,7 +49,8 @@ hyperfine -N -i --warmup 30 --runs "$runs" --export-json "$cache/times.json" \
 peak_rss() { # max RSS in KiB over 20 runs
     local max=0 r
     for _ in $(seq 20); do
-        r=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        /usr/bin/time -o "$cache/rss" -f '%M' "$@" >/dev/null 2>&1 || true
+        r=$(tail -1 "$cache/rss")
         [ "$r" -gt "$max" ] && max=$r
     done
     echo "$max"
