@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KvmTools.Core.Usb;
 
 namespace KvmTools.Core.Config;
 
@@ -27,6 +28,7 @@ public static partial class ConfigValidator
         {
             ValidateRelay(name, relay, problems);
         }
+        UsbConfigValidator.Validate(config.Usb, problems);
     }
 
     public static bool CheckName(string name, string path, string what, ConfigProblems problems)

@@ -6,6 +6,8 @@ namespace KvmTools.Core.Config;
 [YamlStaticContext]
 [YamlSerializable(typeof(KvmToolConfig))]
 [YamlSerializable(typeof(RelayConfig))]
+[YamlSerializable(typeof(KvmTools.Core.Usb.UsbConfig))]
+[YamlSerializable(typeof(KvmTools.Core.Usb.UsbDeviceConfig))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }
