@@ -11,6 +11,8 @@ namespace KvmTools.Cli;
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(List<Commands.RelayBoardJson>))]
 [JsonSerializable(typeof(Commands.RelayResultJson))]
+[JsonSerializable(typeof(List<Commands.UsbDeviceJson>))]
+[JsonSerializable(typeof(List<Commands.UsbResetJson>))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     public static void Write<T>(TextWriter output, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
