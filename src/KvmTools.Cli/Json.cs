@@ -14,6 +14,8 @@ namespace KvmTools.Cli;
 [JsonSerializable(typeof(List<Commands.DoctorFindingJson>))]
 [JsonSerializable(typeof(Commands.SwitchJson))]
 [JsonSerializable(typeof(List<Commands.SwitchJson>))]
+[JsonSerializable(typeof(List<Commands.UsbDeviceJson>))]
+[JsonSerializable(typeof(List<Commands.UsbResetJson>))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     public static void Write<T>(TextWriter output, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

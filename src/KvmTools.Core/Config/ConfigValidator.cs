@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KvmTools.Core.Usb;
 
 namespace KvmTools.Core.Config;
 
@@ -35,6 +36,7 @@ public static partial class ConfigValidator
         Switching.SwitchConfig.Validate(config, problems);
         Ch9329.Ch9329ConfigRules.Validate(config.Ch9329, problems);
         Watchdog.WatchdogConfigValidator.Validate(config, problems);
+        UsbConfigValidator.Validate(config.Usb, problems);
     }
 
     public static bool CheckName(string name, string path, string what, ConfigProblems problems)

@@ -1,3 +1,4 @@
+using KvmTools.Core.Usb;
 using YamlDotNet.Serialization;
 
 namespace KvmTools.Core.Config;
@@ -26,6 +27,9 @@ public sealed class KvmToolConfig
 
     /// <summary>The capture-path watchdog: checks, recovery ladder, limits.</summary>
     public Watchdog.WatchdogConfig? Watchdog { get; set; }
+
+    /// <summary>Named USB devices for 'kvmtool usb reset NAME' (and the watchdog).</summary>
+    public UsbConfig Usb { get; set; } = new();
 }
 
 /// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>

@@ -11,6 +11,8 @@ namespace KvmTools.Core.Config;
 [YamlSerializable(typeof(Watchdog.WatchdogConfig))]
 [YamlSerializable(typeof(Watchdog.WatchdogCaptureConfig))]
 [YamlSerializable(typeof(Watchdog.WatchdogCh9329Config))]
+[YamlSerializable(typeof(KvmTools.Core.Usb.UsbConfig))]
+[YamlSerializable(typeof(KvmTools.Core.Usb.UsbDeviceConfig))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }
