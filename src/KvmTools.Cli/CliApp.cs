@@ -29,6 +29,7 @@ public static class CliApp
             version.Action = new PrintVersion(context);
         }
         root.Subcommands.Add(RelayCommands.Build(context));
+        root.Subcommands.Add(GpioCommands.Build(context));
         root.SetAction(parse =>
         {
             context.Error.WriteLine("kvmtool: no command given. Run 'kvmtool --help' to see the commands.");

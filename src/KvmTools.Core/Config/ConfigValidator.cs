@@ -27,6 +27,7 @@ public static partial class ConfigValidator
         {
             ValidateRelay(name, relay, problems);
         }
+        Kvmd.KvmdConfigValidator.Validate(config, problems);
     }
 
     public static bool CheckName(string name, string path, string what, ConfigProblems problems)

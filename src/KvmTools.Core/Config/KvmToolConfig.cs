@@ -11,6 +11,9 @@ public sealed class KvmToolConfig
 {
     /// <summary>Named relay channels: a board (how to find it) and a channel on it.</summary>
     public Dictionary<string, RelayConfig> Relays { get; set; } = [];
+
+    /// <summary>kvmd's web page: buttons, indicators and where the generated GPIO override goes.</summary>
+    public Kvmd.KvmdConfig? Kvmd { get; set; }
 }
 
 /// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>

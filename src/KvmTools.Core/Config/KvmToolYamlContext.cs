@@ -6,6 +6,9 @@ namespace KvmTools.Core.Config;
 [YamlStaticContext]
 [YamlSerializable(typeof(KvmToolConfig))]
 [YamlSerializable(typeof(RelayConfig))]
+[YamlSerializable(typeof(Kvmd.KvmdConfig))]
+[YamlSerializable(typeof(Kvmd.KvmdButtonConfig))]
+[YamlSerializable(typeof(Kvmd.KvmdIndicatorConfig))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }
