@@ -85,8 +85,11 @@ public sealed class KvmdYamlFile
     /// <summary>Deeper nesting than this is no GPIO override; it also bounds recursion on hostile input.</summary>
     private const int MaxDepth = 64;
 
-    /// <summary>Aliases can make a small file expand enormously ("billion laughs"); stop long before that hurts.</summary>
-    private const int MaxNodes = 2_000_000;
+    /// <summary>
+    /// Every node written out takes at least one character, so only aliases can make a file expand beyond its
+    /// length ("billion laughs"); stopping there bounds the work by the file's size.
+    /// </summary>
+    private static int MaxNodesFor(string text) => text.Length + 1000;
 
     private KvmdYamlFile(string path, YNode? root, IReadOnlyList<GpioProblem> problems)
     {
@@ -138,8 +141,8 @@ public sealed class KvmdYamlFile
         {
             return new KvmdYamlFile(path, null, problems);
         }
-        var converter = new Converter(path, problems);
-        YNode root = converter.Convert(stream.Documents[0].RootNode, "", 0);
+        var converter = new Converter(path, problems, MaxNodesFor(text));
+        YNode root = converter.Convert(stream.Documents[0].RootNode, 0);
         if (root is YScalar { Kind: PyKind.Null })
         {
             return new KvmdYamlFile(path, null, problems);
@@ -164,20 +167,40 @@ public sealed class KvmdYamlFile
         return e;
     }
 
-    private sealed class Converter(string file, List<GpioProblem> problems)
+    private sealed class Converter(string file, List<GpioProblem> problems, int maxNodes)
     {
         private int _nodes;
 
-        public YNode Convert(YamlNode node, string path, int depth)
+        /// <summary>Where the converter is, as kvmd's key path; joined only when a problem needs it.</summary>
+        private readonly List<(string? Key, int Index)> _at = [];
+
+        private string PathHere()
+        {
+            var sb = new System.Text.StringBuilder();
+            foreach (var (key, index) in _at)
+            {
+                if (key is null)
+                {
+                    sb.Append('[').Append(index).Append(']');
+                }
+                else
+                {
+                    sb.Append(sb.Length == 0 ? "" : "/").Append(key);
+                }
+            }
+            return sb.ToString();
+        }
+
+        public YNode Convert(YamlNode node, int depth)
         {
             int line = (int)node.Start.Line;
             int column = (int)node.Start.Column;
-            if (depth > MaxDepth || ++_nodes > MaxNodes)
+            if (depth > MaxDepth || ++_nodes > maxNodes)
             {
-                if (_nodes <= MaxNodes + 1)
+                if (_nodes <= maxNodes + 1)
                 {
-                    problems.Add(GpioProblem.Error(file, line, column, path,
-                        $"the file nests deeper than {MaxDepth} levels or expands to more than {MaxNodes} nodes.", "Simplify it."));
+                    problems.Add(GpioProblem.Error(file, line, column, PathHere(),
+                        $"the file nests deeper than {MaxDepth} levels or its aliases expand it far beyond its size.", "Write the content out instead of repeating aliases."));
                 }
                 return new YScalar(file, line, column, "", PyKind.Null, true);
             }
@@ -191,63 +214,68 @@ public sealed class KvmdYamlFile
                         var kind = PyYamlScalars.Resolve(text, plain, tag);
                         if (kind == PyKind.Include)
                         {
-                            problems.Add(GpioProblem.Warning(file, line, column, path,
+                            problems.Add(GpioProblem.Warning(file, line, column, PathHere(),
                                 "kvmtool does not follow !include; the included content is not checked.",
                                 "Let kvmd check it: 'kvmd -m' (kvmtool gpio apply runs it when kvmd is installed)."));
                         }
                         else if (kind == PyKind.Unsupported)
                         {
-                            problems.Add(GpioProblem.Error(file, line, column, path,
+                            problems.Add(GpioProblem.Error(file, line, column, PathHere(),
                                 $"the tag '{tag}' is not one kvmd's YAML loader can read; kvmd would refuse to start.", "Remove the tag."));
                         }
                         return new YScalar(file, line, column, text, kind, plain);
                     }
                 case YamlSequenceNode seq:
                     {
-                        CheckCollectionTag(tag, "tag:yaml.org,2002:seq", line, column, path);
+                        CheckCollectionTag(tag, "tag:yaml.org,2002:seq", line, column);
                         var items = new List<YNode>(seq.Children.Count);
                         for (int i = 0; i < seq.Children.Count; i++)
                         {
-                            items.Add(Convert(seq.Children[i], $"{path}[{i}]", depth + 1));
+                            _at.Add((null, i));
+                            items.Add(Convert(seq.Children[i], depth + 1));
+                            _at.RemoveAt(_at.Count - 1);
                         }
                         return new YSequence(file, line, column, items);
                     }
                 case YamlMappingNode map:
                     {
-                        CheckCollectionTag(tag, "tag:yaml.org,2002:map", line, column, path);
+                        CheckCollectionTag(tag, "tag:yaml.org,2002:map", line, column);
                         var entries = new List<YEntry>(map.Children.Count);
                         foreach (var (keyNode, valueNode) in map.Children)
                         {
                             if (keyNode is not YamlScalarNode)
                             {
-                                problems.Add(GpioProblem.Error(file, (int)keyNode.Start.Line, (int)keyNode.Start.Column, path,
+                                problems.Add(GpioProblem.Error(file, (int)keyNode.Start.Line, (int)keyNode.Start.Column, PathHere(),
                                     "a mapping key is a list or mapping; kvmd's YAML loader cannot use it and would refuse to start.",
                                     "Use plain text keys."));
                                 continue;
                             }
-                            var key = (YScalar)Convert(keyNode, path, depth + 1);
-                            string child = path.Length == 0 ? key.Text : path + "/" + key.Text;
+                            var key = (YScalar)Convert(keyNode, depth + 1);
+                            _at.Add((key.Text, 0));
                             if (key.Plain && key.Text == "<<")
                             {
-                                problems.Add(GpioProblem.Error(file, key.Line, key.Column, child,
+                                problems.Add(GpioProblem.Error(file, key.Line, key.Column, PathHere(),
                                     "YAML merge keys ('<<') are not checked by kvmtool.", "Write the keys out in full."));
-                                continue;
                             }
-                            entries.Add(new YEntry(key, Convert(valueNode, child, depth + 1)));
+                            else
+                            {
+                                entries.Add(new YEntry(key, Convert(valueNode, depth + 1)));
+                            }
+                            _at.RemoveAt(_at.Count - 1);
                         }
                         return new YMapping(file, line, column, entries);
                     }
                 default:
-                    problems.Add(GpioProblem.Error(file, line, column, path, "an unexpected YAML node.", "Remove it."));
+                    problems.Add(GpioProblem.Error(file, line, column, PathHere(), "an unexpected YAML node.", "Remove it."));
                     return new YScalar(file, line, column, "", PyKind.Null, true);
             }
         }
 
-        private void CheckCollectionTag(string? tag, string expected, int line, int column, string path)
+        private void CheckCollectionTag(string? tag, string expected, int line, int column)
         {
             if (tag is not null && tag != expected && tag != "!" && tag != "?")
             {
-                problems.Add(GpioProblem.Error(file, line, column, path,
+                problems.Add(GpioProblem.Error(file, line, column, PathHere(),
                     $"the tag '{tag}' is not one kvmd's YAML loader can read; kvmd would refuse to start.", "Remove the tag."));
             }
         }
