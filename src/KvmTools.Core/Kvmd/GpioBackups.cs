@@ -72,7 +72,11 @@ public sealed partial class GpioBackups(string dir, TimeProvider time)
     {
         System.IO.Directory.CreateDirectory(dir);
         var when = time.GetUtcNow().UtcDateTime;
-        // Two saves within one clock tick get distinct, still ordered, names.
+        // Names sort in the order the backups were taken, even when the clock stands still or steps back.
+        if (dir == Directory && List() is [.., var newest] && newest.Taken >= when)
+        {
+            when = newest.Taken.AddTicks(1);
+        }
         while (Enum.GetValues<BackupKind>().Any(k => Path.Exists(Path.Combine(dir, Name(when, k)))))
         {
             when = when.AddTicks(1);
