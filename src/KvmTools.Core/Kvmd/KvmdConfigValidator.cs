@@ -14,6 +14,9 @@ public static class KvmdConfigValidator
         {
             return;
         }
+        // 'buttons:' with nothing under it reads as null; it means "no buttons".
+        kvmd.Buttons ??= [];
+        kvmd.Indicators ??= [];
         CheckAbsolute(kvmd.KvmtoolPath, At + ".kvmtool-path", "the installed kvmtool", problems);
         if (kvmd.KvmtoolPath is { } tool && tool.Trim() != tool)
         {
