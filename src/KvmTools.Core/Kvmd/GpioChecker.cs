@@ -158,7 +158,7 @@ public static class GpioChecker
             string? type = null;
             if (typeNode is null)
             {
-                Error(body, path, $"driver '{name}' has no 'type'; kvmd would refuse to start.", "Add 'type: cmd' (a button) or 'type: cmdret' (an indicator).");
+                Error(entry.Key, path, $"driver '{name}' has no 'type'; kvmd would refuse to start.", "Add 'type: cmd' (a button) or 'type: cmdret' (an indicator).");
             }
             else if (typeNode is not YScalar { IsString: true } t || t.Text.Trim().Length == 0)
             {
@@ -176,7 +176,7 @@ public static class GpioChecker
             _drivers[name] = new Driver(name, type ?? "", entry.Key);
             if (type is "cmd" or "cmdret")
             {
-                CheckCommand(body, path, name);
+                CheckCommand(body, entry.Key, path, name);
                 foreach (var extra in body.Entries.Where(e => !e.Key.IsString || !CommandDriverKeys.Contains(e.Key.Text)))
                 {
                     Warn(extra.Key, $"{path}/{extra.Key.Text}", $"'{extra.Key.Text}' is not an option of {type} drivers; kvmd ignores it.", "Remove it (the options are type and cmd).");
@@ -184,13 +184,13 @@ public static class GpioChecker
             }
         }
 
-        private void CheckCommand(YMapping body, string path, string name)
+        private void CheckCommand(YMapping body, YScalar key, string path, string name)
         {
             string at = path + "/cmd";
             var node = body.Get("cmd");
             if (node is null)
             {
-                Error(body, path, $"driver '{name}' has no 'cmd'; kvmd would refuse to start.", "Add cmd: [\"/usr/bin/kvmtool\", ...].");
+                Error(key, path, $"driver '{name}' has no 'cmd'; kvmd would refuse to start.", "Add cmd: [\"/usr/bin/kvmtool\", ...].");
                 return;
             }
             if (node is YScalar s && s.IsString)
@@ -303,7 +303,7 @@ public static class GpioChecker
             string? mode = null;
             if (modeNode is null)
             {
-                Error(body, path, $"channel '{name}' has no 'mode'; kvmd would refuse to start.", "Add 'mode: output' (a button) or 'mode: input' (an indicator).");
+                Error(entry.Key, path, $"channel '{name}' has no 'mode'; kvmd would refuse to start.", "Add 'mode: output' (a button) or 'mode: input' (an indicator).");
             }
             else if (modeNode is not YScalar { IsString: true } m || m.Text.Trim().ToLowerInvariant() is not ("input" or "output"))
             {
