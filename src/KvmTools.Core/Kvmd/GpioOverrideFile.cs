@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -51,7 +50,7 @@ public static partial class GpioOverrideFile
         return Hash(body) == match.Groups[1].Value ? FileOrigin.Generated : FileOrigin.Edited;
     }
 
-    private static string Hash(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+    private static string Hash(string body) => ContentHash.Sha256Hex(body);
 
     [GeneratedRegex(@"^# kvmtool-sha256: ([0-9a-f]{64})\n", RegexOptions.Multiline)]
     private static partial Regex HashLine();
