@@ -28,6 +28,7 @@ run_main() {
     local k=artifacts/linux-x64/kvmtool
     "$k" --version
     "$k" relay list
+    "$k" gpio generate --config kvmtool.yaml.example
     "$k" --help
 }
 

@@ -34,6 +34,7 @@ public static class CliApp
         root.Subcommands.Add(Ch9329Commands.Build(context));
         root.Subcommands.Add(WatchdogCommands.Build(context));
         root.Subcommands.Add(UsbCommands.Build(context));
+        root.Subcommands.Add(GpioCommands.Build(context));
         root.SetAction(parse =>
         {
             context.Error.WriteLine("kvmtool: no command given. Run 'kvmtool --help' to see the commands.");

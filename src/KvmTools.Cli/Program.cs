@@ -3,6 +3,12 @@ using KvmTools.Cli;
 // A last line of defence: kvmd waits for cmd drivers forever, so no kvmtool run may outlive this,
 // whatever a driver or the kernel does. Every device operation has its own, shorter, timeout.
 var backstop = TimeSpan.FromSeconds(60);
+if (args.Contains("gpio"))
+{
+    // 'gpio apply' is an administrator's command, not a kvmd driver: kvmd's own check, remounts and a restart
+    // each have their own limits, which add up to more than a minute on a slow board.
+    backstop = TimeSpan.FromSeconds(600);
+}
 if (Environment.GetEnvironmentVariable("KVMTOOL_BACKSTOP_SECONDS") is { } text && int.TryParse(text, out int seconds) && seconds > 0)
 {
     backstop = TimeSpan.FromSeconds(seconds);

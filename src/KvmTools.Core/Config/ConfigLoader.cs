@@ -89,6 +89,12 @@ public static partial class ConfigLoader
             throw new ConfigException(file, (int)e.Start.Line, (int)e.Start.Column, "not valid YAML: " + Innermost(e).Message,
                 "Check the indentation (spaces, not tabs) and quoting on that line.");
         }
+        catch (ArgumentException)
+        {
+            // ... and this way on some broken block structures (found by fuzzing).
+            throw new ConfigException(file, 0, 0, "not valid YAML: the parser could not follow its structure.",
+                "Check the indentation (spaces, not tabs), and that every '[', '{' and quote is closed.");
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner gives up this way on some unterminated flow collections ("[1, 2" with no "]").

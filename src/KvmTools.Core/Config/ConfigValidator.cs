@@ -37,6 +37,7 @@ public static partial class ConfigValidator
         Ch9329.Ch9329ConfigRules.Validate(config.Ch9329, problems);
         Watchdog.WatchdogConfigValidator.Validate(config, problems);
         UsbConfigValidator.Validate(config.Usb, problems);
+        Kvmd.KvmdConfigValidator.Validate(config, problems);
     }
 
     public static bool CheckName(string name, string path, string what, ConfigProblems problems)

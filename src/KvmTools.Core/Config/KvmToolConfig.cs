@@ -30,6 +30,9 @@ public sealed class KvmToolConfig
 
     /// <summary>Named USB devices for 'kvmtool usb reset NAME' (and the watchdog).</summary>
     public UsbConfig Usb { get; set; } = new();
+
+    /// <summary>kvmd's web page: buttons, indicators and where the generated GPIO override goes.</summary>
+    public Kvmd.KvmdConfig? Kvmd { get; set; }
 }
 
 /// <summary>One named relay channel, e.g. hdmi-button = channel 1 of the board at USB port 1-1.4.</summary>

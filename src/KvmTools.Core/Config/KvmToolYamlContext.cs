@@ -13,6 +13,9 @@ namespace KvmTools.Core.Config;
 [YamlSerializable(typeof(Watchdog.WatchdogCh9329Config))]
 [YamlSerializable(typeof(KvmTools.Core.Usb.UsbConfig))]
 [YamlSerializable(typeof(KvmTools.Core.Usb.UsbDeviceConfig))]
+[YamlSerializable(typeof(Kvmd.KvmdConfig))]
+[YamlSerializable(typeof(Kvmd.KvmdButtonConfig))]
+[YamlSerializable(typeof(Kvmd.KvmdIndicatorConfig))]
 public partial class KvmToolYamlContext : YamlDotNet.Serialization.StaticContext
 {
 }

@@ -1,33 +1,12 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace KvmTools.Core.Linux;
 
-/// <summary>Owner, group and mode of a file, from statx(2), whose layout is the same on every architecture.</summary>
+/// <summary>Owner, group and mode of a file (from <see cref="FileStatus"/>), and who may open it.</summary>
 public readonly record struct FileOwnership(uint Uid, uint Gid, UnixFileMode Mode)
 {
-    private const int AT_FDCWD = -100;
-    private const uint STATX_BASIC_STATS = 0x7ff;
-
-    public static unsafe FileOwnership? TryRead(string path)
-    {
-        Span<byte> buffer = stackalloc byte[256];
-        int r;
-        fixed (byte* p = buffer)
-        {
-            r = LibC.Statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, p);
-        }
-        if (r != 0)
-        {
-            _ = Marshal.GetLastPInvokeError();
-            return null;
-        }
-        // struct statx: stx_uid at 20, stx_gid at 24, stx_mode (u16) at 28.
-        return new FileOwnership(
-            BinaryPrimitives.ReadUInt32LittleEndian(buffer[20..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(buffer[24..]),
-            (UnixFileMode)(BinaryPrimitives.ReadUInt16LittleEndian(buffer[28..]) & 0xFFF));
-    }
+    public static FileOwnership? TryRead(string path) =>
+        FileStatus.Of(path) is { } status ? new FileOwnership(status.Uid, status.Gid, status.Mode) : null;
 
     /// <summary>Whether a user with these ids could open the file for reading and writing (root always can).</summary>
     public bool AllowsReadWrite(UserIdentity user)

@@ -86,9 +86,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "getgroups", SetLastError = true)]
     internal static partial int GetGroups(int size, uint* list);
 
-    /// <summary>statx(2): its struct has one layout on every architecture, unlike struct stat.</summary>
-    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     /// <summary>Linux _IOC(dir, type, nr, size): dir is 1 = write, 2 = read, 3 = both.</summary>
     internal static nuint Ioc(uint direction, char type, uint number, uint size) =>

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace KvmTools.Core.Linux;
+
+/// <summary>
+/// Owner, mode and filesystem of a path, from statx(2), whose result layout is the same on every architecture
+/// (unlike struct stat). .NET has no portable way to read a file's owner or device.
+/// </summary>
+public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, ulong Device)
+{
+    public static FileStatus? Of(string path)
+    {
+        var buffer = new byte[256];
+        int result;
+        unsafe
+        {
+            fixed (byte* b = buffer)
+            {
+                result = LibC.Statx(LibC.AT_FDCWD, path, 0, LibC.STATX_BASIC_STATS, b);
+            }
+        }
+        if (result != 0)
+        {
+            _ = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        uint uid = BitConverter.ToUInt32(buffer, 20);
+        uint gid = BitConverter.ToUInt32(buffer, 24);
+        ushort mode = BitConverter.ToUInt16(buffer, 28);
+        ulong device = ((ulong)BitConverter.ToUInt32(buffer, 136) << 32) | BitConverter.ToUInt32(buffer, 140);
+        return new FileStatus(uid, gid, (UnixFileMode)(mode & 0xFFF), device);
+    }
+
+    /// <summary>Gives <paramref name="path"/> this owner; throws the typed failure for the errno.</summary>
+    public static void Chown(string path, uint uid, uint gid)
+    {
+        if (LibC.Chown(path, uid, gid) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw LinuxErrors.FromErrno(errno, "change the owner of", path, "Run kvmtool as root (sudo).");
+        }
+    }
+
+    public static uint EffectiveUid => LibC.Geteuid();
+}
+
+internal static unsafe partial class LibC
+{
+    internal const int AT_FDCWD = -100;
+    internal const uint STATX_BASIC_STATS = 0x7ff;
+
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport(Lib, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Chown(string path, uint owner, uint group);
+}
