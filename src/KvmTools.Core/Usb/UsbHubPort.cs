@@ -120,7 +120,8 @@ public sealed record PortPowerInfo(PortPowerSwitching Switching, string Reason)
         if (raw is null || HubDescriptor.Parse(raw) is not { } descriptor)
         {
             return new PortPowerInfo(PortPowerSwitching.Unknown,
-                $"the hub descriptor of {port.HubName} could not be read (it takes root) to tell whether its ports switch separately");
+                $"the hub descriptor of {port.HubName} could not be read through {paths.Dev(hub.DevfsName)} (that needs root) " +
+                "to tell whether its ports switch separately");
         }
         return descriptor.Switching switch
         {

@@ -20,8 +20,8 @@ public sealed class UsbResetter(UsbInventory inventory, IUsbControl control, IRe
     /// <summary>Deauthorize and unbind are synchronous in the kernel; this bounds checking that they happened.</summary>
     public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>The whole 'auto' ladder ends within this, below kvmtool's 60 s last-resort timer.</summary>
-    public static readonly TimeSpan AutoBudget = TimeSpan.FromSeconds(45);
+    /// <summary>The whole 'auto' ladder ends within this: with a 15 s lock wait and a port's off time it stays below the 60 s last-resort timer.</summary>
+    public static readonly TimeSpan AutoBudget = TimeSpan.FromSeconds(40);
 
     private SystemPaths Paths => inventory.Paths;
 
