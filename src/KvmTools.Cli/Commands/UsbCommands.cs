@@ -66,6 +66,18 @@ public static class UsbCommands
             return Reset(context, parse, parse.GetValue(selector)!, options, parse.GetValue(resetJson));
         });
 
+        var statusSelector = new Argument<string>("selector") { Description = "The device, in any selector form 'usb reset' takes." };
+        var status = new Command("status",
+            "Exit 0 when the device is on the bus and authorized, 1 when it is not (prints present, missing or\n" +
+            "not authorized). Reads sysfs only, never the device, so kvmd can poll it as a cmdret indicator.\n\n" +
+            "Examples:\n" +
+            "  kvmtool usb status capture\n" +
+            "  kvmtool usb status 534d:2109 && echo present")
+        {
+            statusSelector,
+        };
+        status.SetAction(parse => Status(context, parse, parse.GetValue(statusSelector)!));
+
         var usb = new Command("usb",
             "USB devices: list them, and reset a hung one (an HDMI capture dongle, a HID relay, a CH9329) with proof\n" +
             "that it came back.\n\n" +
@@ -75,7 +87,26 @@ public static class UsbCommands
             "  kvmtool usb reset capture --method auto");
         usb.Subcommands.Add(list);
         usb.Subcommands.Add(reset);
+        usb.Subcommands.Add(status);
         return usb;
+    }
+
+    private static int Status(CliContext context, ParseResult parse, string selector)
+    {
+        IReadOnlyList<UsbDevice> found;
+        try
+        {
+            found = Service(context, parse).Resolve(selector);
+        }
+        catch (NotFoundException)
+        {
+            // For an indicator, a missing device is an answer, not an error.
+            context.Out.WriteLine("missing");
+            return ExitCodes.Failed;
+        }
+        bool authorized = found.All(d => d.Authorized);
+        context.Out.WriteLine(authorized ? "present" : "not authorized");
+        return authorized ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static UsbService Service(CliContext context, ParseResult parse) =>

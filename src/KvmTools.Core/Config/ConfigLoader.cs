@@ -67,6 +67,12 @@ public static partial class ConfigLoader
             throw new ConfigException(file, (int)e.Start.Line, (int)e.Start.Column, Explain(e), KeysHint(e));
         }
 
+        // A section written with nothing under it ("relays:") reads as null; it means "none".
+        model.Relays ??= [];
+        model.Switches ??= [];
+        model.Usb ??= new();
+        model.Usb.Devices ??= [];
+
         var problems = new ConfigProblems(file, locations);
         ConfigValidator.Validate(model, problems);
         problems.ThrowIfAny();

@@ -32,14 +32,13 @@ public static class WatchdogSteps
     public static readonly IReadOnlyList<string> Ch9329Steps = [Ch9329Reset];
 
     /// <summary>
-    /// The backends this build has, on the real system. This is the one place to wire a new backend: once the USB
-    /// capability is in, Usb and UsbByName come from it.
+    /// The backends this build has, on the real system; the one place a new backend is wired.
     /// </summary>
     public static WatchdogBackends ForSystem(SystemPaths paths, KvmToolConfig config) => new(
         Relays: () => RelayService.ForSystem(paths),
-        Usb: null,
+        Usb: () => new UsbAdapter(Usb.UsbService.ForSystem(paths, config.Usb)),
         Ch9329: () => Ch9329Adapter.ForSystem(paths, config),
-        UsbByName: null);
+        UsbByName: name => UsbAdapter.ByName(config, name));
 
     /// <summary>What this build can do, for validating kvmtool.yaml (the factories are not called).</summary>
     public static WatchdogBackends Available { get; } = ForSystem(SystemPaths.Default, new KvmToolConfig());

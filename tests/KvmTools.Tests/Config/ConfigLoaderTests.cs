@@ -20,6 +20,15 @@ public class ConfigLoaderTests
         Assert.Equal(300, relay.PulseMs);
     }
 
+    [Fact]
+    public void SectionsWithNothingUnderThemMeanNone()
+    {
+        var config = ConfigLoader.Parse("relays:\nswitches:\nusb:\n", "k.yaml").Model;
+        Assert.Empty(config.Relays);
+        Assert.Empty(config.Switches);
+        Assert.Empty(config.Usb.Devices);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("# only a comment\n")]

@@ -54,7 +54,7 @@ public class GpioFuzzTests
 
     private static string RandomConfig(Random r)
     {
-        var y = new StringBuilder("relays:\n  r1: { channel: 1 }\n  r2: { channel: 2 }\n");
+        var y = new StringBuilder("relays:\n  r1: { channel: 1 }\n  r2: { channel: 2 }\nswitches:\n  main: { backend: relay-button, ports: 3, relay: r1 }\nusb:\n  devices:\n    capture: { id: \"534d:2109\" }\n    cam: { id: \"534d:2109\" }\n");
         if (r.Next(20) == 0)
         {
             return y.Append(Text(r)).ToString();

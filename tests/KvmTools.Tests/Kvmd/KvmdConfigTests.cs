@@ -14,6 +14,11 @@ public class KvmdConfigTests
     public void LoadsEveryKeyInKebabCase()
     {
         var config = ConfigLoader.Parse(Relays + """
+            switches:
+              main: { backend: relay-button, ports: 3, relay: hdmi-button }
+            usb:
+              devices:
+                capture: { id: "534d:2109" }
             kvmd:
               kvmtool-path: /usr/bin/kvmtool
               override-dir: /etc/kvmd/override.d
@@ -100,11 +105,12 @@ public class KvmdConfigTests
     }
 
     [Fact]
-    public void ReferencesToSectionsThisBuildDoesNotHaveAreNotChecked()
+    public void SwitchAndUsbReferencesMustNameTheirSections()
     {
-        // switches, usb devices and the CH9329 are resolved by their own sections; until those exist, any name goes.
-        var config = ConfigLoader.Parse("kvmd:\n  buttons:\n    a: { switch: any, port: kvm-2 }\n    b: { usb-reset: whatever }\n", "k.yaml");
-        Assert.Equal("kvm-2", config.Model.Kvmd!.Buttons["a"]!.Port);
+        var e = Fails("kvmd:\n  buttons:\n    a: { switch: any, port: kvm-2 }\n    b: { usb-reset: whatever }\n    c: { ch9329-reset: true }\n");
+        Assert.Contains("no switch is named 'any'", e.Message);
+        Assert.Contains("no USB device is named 'whatever'", e.Message);
+        Assert.DoesNotContain("ch9329", e.Message);
     }
 
     [Fact]

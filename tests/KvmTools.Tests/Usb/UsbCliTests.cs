@@ -155,3 +155,43 @@ public sealed class UsbCliTests : IDisposable
         Assert.Contains("selector", run.Err);
     }
 }
+
+/// <summary>'usb status', the capture-healthy indicator kvmd polls: sysfs only, exit 0 only when present and authorized.</summary>
+public sealed class UsbStatusTests : IDisposable
+{
+    private readonly UsbTree _tree = UsbTestKit.KvmBox();
+
+    public void Dispose() => _tree.Dispose();
+
+    private CliRun Status(string selector)
+    {
+        string config = Path.Combine(_tree.Fx.Root, "usb.yaml");
+        File.WriteAllText(config, "usb:\n  devices:\n    capture:\n      id: \"534d:2109\"\n      usb-port: \"1-1.4\"\n");
+        return CliRunner.Run(CliRunner.EnvFor(_tree.Fx, config), "usb", "status", selector);
+    }
+
+    [Fact]
+    public void APresentAuthorizedDeviceIsHealthy()
+    {
+        var run = Status("capture");
+        Assert.Equal((ExitCodes.Ok, "present"), (run.ExitCode, run.Out.Trim()));
+        Assert.Equal(ExitCodes.Ok, Status("534d:2109").ExitCode);
+    }
+
+    [Fact]
+    public void ADeauthorizedDeviceIsNot()
+    {
+        File.WriteAllText(_tree.AuthorizedFile("1-1.4"), "0\n");
+        var run = Status("capture");
+        Assert.Equal((ExitCodes.Failed, "not authorized"), (run.ExitCode, run.Out.Trim()));
+    }
+
+    [Fact]
+    public void AMissingDeviceIsAnAnswerNotAnError()
+    {
+        _tree.Unplug("1-1.4");
+        var run = Status("capture");
+        Assert.Equal((ExitCodes.Failed, "missing"), (run.ExitCode, run.Out.Trim()));
+        Assert.Equal("", run.Err);
+    }
+}

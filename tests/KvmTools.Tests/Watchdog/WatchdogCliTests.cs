@@ -47,7 +47,7 @@ public sealed class WatchdogCliTests : IDisposable
     public void AHealthyDongleExitsZeroAndStatusSaysSo()
     {
         AddDongle();
-        var env = Env();
+        var env = Env("  capture:\n    id: \"534d:2109\"\n    check-video: false\n    ladder: []\n");
         var run = CliRunner.Run(env, "watchdog", "--once");
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Equal("", run.Out);
@@ -72,7 +72,7 @@ public sealed class WatchdogCliTests : IDisposable
     [Fact]
     public void AMissingDongleWithNoStepToTakeIsStillFailing()
     {
-        var env = Env();
+        var env = Env("  capture:\n    id: \"534d:2109\"\n    check-video: false\n    ladder: []\n");
         var run = CliRunner.Run(env, "watchdog", "--once");
         Assert.Equal(ExitCodes.WatchdogStillFailing, run.ExitCode);
         Assert.Contains("watchdog capture: check usb: failed: The capture device 534d:2109 is not on the USB bus.", run.Err);

@@ -52,11 +52,12 @@ public sealed class WatchdogConfigTests
     {
         var config = ConfigLoader.Parse(Relays + "watchdog:\n  capture:\n    id: \"534d:2109\"\n    power-relay: capture-power\n", "k.yaml");
         var (devices, policy) = WatchdogSetup.Build(config, SystemPaths.Default, WatchdogSteps.Available);
-        Assert.Equal(["relay-power"], devices[0].Ladder.Select(s => s.Name));
+        Assert.Equal(["usb-reset", "authorize", "port-power", "relay-power"], devices[0].Ladder.Select(s => s.Name));
         Assert.Equal(WatchdogPolicy.Default, policy);
 
         var noRelay = ConfigLoader.Parse("watchdog:\n  capture:\n    id: \"534d:2109\"\n", "k.yaml");
-        Assert.Empty(WatchdogSetup.Build(noRelay, SystemPaths.Default, WatchdogSteps.Available).Devices[0].Ladder);
+        Assert.Equal(["usb-reset", "authorize", "port-power"],
+            WatchdogSetup.Build(noRelay, SystemPaths.Default, WatchdogSteps.Available).Devices[0].Ladder.Select(s => s.Name));
     }
 
     [Fact]
@@ -78,27 +79,29 @@ public sealed class WatchdogConfigTests
     }
 
     [Fact]
-    public void StepsWhoseBackendIsMissingAreRefusedWhereTheyStand()
+    public void StepsWhoseBackendIsMissingAreRefused()
     {
-        var e = Invalid("watchdog:\n  capture:\n    id: \"534d:2109\"\n    ladder: [usb-reset, authorize]\n");
-        Assert.Equal(4, e.Line);
-        Assert.Equal(14, e.Column);
-        Assert.Contains("'usb-reset' is not available in this build", e.Problem);
-        Assert.Contains("k.yaml:4:25: 'authorize' is not available in this build", e.Problem);
+        var withoutUsb = WatchdogSteps.Available with { Usb = null };
+        Assert.Contains("'usb-reset' is not available in this build", WatchdogSteps.Unavailable(WatchdogSteps.UsbReset, withoutUsb));
+        Assert.Throws<UsageException>(() => WatchdogSteps.CreateCaptureStep(WatchdogSteps.Authorize,
+            new CaptureStepTarget(CaptureSelector.Parse("534d:2109", null), null, null, TimeSpan.FromSeconds(1)), withoutUsb));
+        Assert.NotNull(ConfigLoader.Parse("watchdog:\n  capture:\n    id: \"534d:2109\"\n    ladder: [usb-reset, authorize]\n", "k.yaml").Model.Watchdog);
     }
 
     [Fact]
-    public void UsbNamesAreNotAvailableInThisBuildButTheCh9329Is()
+    public void UsbNamesAndTheCh9329AreAvailable()
     {
         var config = ConfigLoader.Parse("watchdog:\n  ch9329:\n    ladder: [ch9329-reset]\n", "k.yaml");
         Assert.NotNull(config.Model.Watchdog!.Ch9329);
-        var step = WatchdogSteps.CreateCh9329Step(WatchdogSteps.Ch9329Reset, WatchdogSteps.Available);
-        Assert.Equal(WatchdogSteps.Ch9329Reset, step.Name);
+        Assert.Equal(WatchdogSteps.Ch9329Reset, WatchdogSteps.CreateCh9329Step(WatchdogSteps.Ch9329Reset, WatchdogSteps.Available).Name);
 
-        var usb = Invalid("watchdog:\n  capture:\n    usb: capture\n");
-        Assert.Equal(3, usb.Line);
-        Assert.Contains("'usb: capture' is not available in this build", usb.Problem);
-        Assert.Throws<UsageException>(() => WatchdogSetup.Selector(new WatchdogCaptureConfig { Usb = "capture" }, WatchdogSteps.Available));
+        var named = ConfigLoader.Parse(
+            "usb:\n  devices:\n    capture:\n      id: \"534d:2109\"\n      usb-port: \"1-1.2\"\n" +
+            "watchdog:\n  capture:\n    usb: capture\n", "k.yaml").Model;
+        var selector = UsbAdapter.ByName(named, "capture");
+        Assert.Equal(((ushort?)0x534d, (ushort?)0x2109, "1-1.2"), (selector.VendorId, selector.ProductId, selector.UsbPort));
+        Assert.Throws<UsageException>(() => UsbAdapter.ByName(named, "nope"));
+        Assert.Null(WatchdogSteps.Unavailable(WatchdogSteps.UsbReset, WatchdogSteps.Available));
     }
 
     [Theory]
