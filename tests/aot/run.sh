@@ -32,6 +32,8 @@ runs() { # runner... : --version prints the version, relay list and --help succe
     v=$("$@" --version) || return 1
     [ "$v" = "$version" ] || { echo "--version printed '$v', expected '$version'"; return 1; }
     "$@" relay list >/dev/null || return 1
+    "$@" usb list >/dev/null || return 1
+    "$@" doctor --config kvmtool.yaml.example >/dev/null; [ $? -le 1 ] || { echo "doctor failed to run"; return 1; }
     "$@" --help | grep -q 'relay' || return 1
     # gpio hashes and writes files: no OpenSSL or other library may be needed at run time for that.
     "$@" gpio generate --config kvmtool.yaml.example | cmp -s - gpio-override.yaml.example || { echo "gpio generate differs from gpio-override.yaml.example"; return 1; }

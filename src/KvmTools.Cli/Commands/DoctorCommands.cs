@@ -3,7 +3,9 @@ using KvmTools.Core;
 using KvmTools.Core.Config;
 using KvmTools.Core.Doctor;
 using KvmTools.Core.Linux;
+using KvmTools.Core.Kvmd;
 using KvmTools.Core.Relays;
+using KvmTools.Core.Usb;
 
 namespace KvmTools.Cli.Commands;
 
@@ -15,6 +17,8 @@ public static class DoctorCommands
     [
         new SystemChecks(),
         new RelayDoctorChecks(),
+        new UsbDoctorChecks(),
+        new KvmdDoctorChecks(),
     ];
 
     public static Command Build(CliContext context)

@@ -118,6 +118,28 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal(ExitCodes.Failed, run.ExitCode);
     }
 
+    [Fact]
+    public void AMissingNamedUsbDeviceAndAMissingOverrideAreProblems()
+    {
+        AddKvmdUser();
+        string overrideDir = Path.Combine(_fx.Root, "etc", "kvmd", "override.d");
+        Directory.CreateDirectory(overrideDir);
+        string config = Path.Combine(_fx.Root, "k.yaml");
+        File.WriteAllText(config,
+            "relays:\n  r: { channel: 1 }\nusb:\n  devices:\n    capture: { id: \"534d:2109\" }\n" +
+            $"kvmd:\n  override-dir: {overrideDir}\n  buttons:\n    b: {{ relay: r }}\n");
+        var run = CliRunner.Run(Env(config), "doctor");
+        Assert.Equal(ExitCodes.Failed, run.ExitCode);
+        Assert.Contains("PROBLEM  usb         USB device capture:", run.Out);
+        Assert.Contains($"{overrideDir}/gpio.yaml is not installed", run.Out);
+
+        // Installed and current once 'gpio generate' wrote it; stale after kvmtool.yaml changed.
+        Assert.Equal(0, CliRunner.Run(Env(config), "gpio", "generate", "-o", Path.Combine(overrideDir, "gpio.yaml")).ExitCode);
+        Assert.Contains("gpio.yaml is installed and current", CliRunner.Run(Env(config), "doctor").Out);
+        File.AppendAllText(config, "    c: { relay: r, action: \"on\" }\n");
+        Assert.Contains("gpio.yaml is out of date", CliRunner.Run(Env(config), "doctor").Out);
+    }
+
     [Theory]
     [InlineData("/dev/root / ext4 ro,noatime 0 0\n", true)]
     [InlineData("/dev/root / ext4 rw,noatime 0 0\n", false)]
