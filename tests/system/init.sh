@@ -24,12 +24,14 @@ echo 1 > /proc/sys/kernel/printk
 
 group=
 shell=0
+share=0
 read -r cmdline < /proc/cmdline
 for word in $cmdline; do
     case "$word" in
         systest.group=*) group=${word#systest.group=} ;;
         systest.shell=1) shell=1 ;;
         systest.verbose=1) export SYSTEST_VERBOSE=1 ;;
+        systest.share=1) share=1 ;;
     esac
 done
 
@@ -38,6 +40,14 @@ while read -r module; do
     modprobe "$module" || { echo "SYSTEST INFO could not load module $module"; modules_ok=0; }
 done < /etc/systest/boot-modules
 grep -q " /sys/kernel/config " /proc/mounts || mount -t configfs configfs /sys/kernel/config
+
+# A group with "systest-share: yes" reads the host's share directory at /host (read-only, uncached: live).
+if [ "$share" = 1 ]; then
+    mkdir -p /host
+    { modprobe virtio_pci && modprobe 9pnet_virtio && modprobe 9p &&
+        mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,ro systest /host; } ||
+        echo "SYSTEST INFO could not mount the host's share directory at /host"
+fi
 
 if [ "$shell" = 1 ]; then
     echo "systest: group '$group' is in /systest/guest; run it with: /systest/run-group.sh $group"

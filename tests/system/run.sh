@@ -23,7 +23,7 @@ CACHE=$SYSTEST/.cache
 
 # The modules every guest gets (with their dependencies from modules.dep); groups add more with systest-modules.
 IMAGE_MODULES="configfs usbcore usb-common hid hid-generic usbhid uhid xhci-hcd xhci-pci usbserial ftdi_sio
-    udc-core libcomposite dummy_hcd usb_f_hid u_serial usb_f_acm"
+    udc-core libcomposite dummy_hcd usb_f_hid u_serial usb_f_acm virtio_pci 9pnet_virtio 9p"
 # The modules init loads at boot, in this order (dummy_hcd is left to the groups: its num= differs).
 BOOT_MODULES="configfs usbhid hid-generic uhid xhci-pci ftdi_sio libcomposite usb_f_hid"
 DEFAULT_GROUP_TIMEOUT=300
@@ -245,7 +245,12 @@ prepare_modules() {
     local members=()
     mapfile -t members <<< "$paths"
     members=("${members[@]/#/./lib/modules/$KVER/}")
-    dpkg-deb --fsys-tarfile "$(cat "$KDIR/deb")" | tar -x -C "$MODDIR.tmp" "${members[@]}"
+    local deb
+    deb=$(cat "$KDIR/deb")
+    # A cache copied from elsewhere records a path that may be gone; the download directory has the package too.
+    [ -f "$deb" ] || deb=$(newest "$CACHE/kernel/download/$(basename "$KDIR")"_*.deb)
+    [ -n "$deb" ] || die "the package of $KVER is gone from $CACHE/kernel/download; delete $KDIR to fetch it again"
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$MODDIR.tmp" "${members[@]}"
     awk 'NR == FNR { keep[$1 ":"] = 1; next } $1 in keep' <(echo "$paths") "$KDIR/modules.dep" \
         > "$MODDIR.tmp/lib/modules/$KVER/modules.dep"
     cp "$KDIR/modules.builtin" "$MODDIR.tmp/lib/modules/$KVER/"
@@ -409,6 +414,15 @@ run_group() {
         qemu_extra+=("${words[@]}")
     done < <(header "$file" qemu)
 
+    # systest-share: yes: the host directory @RUNDIR@/share reaches the guest read-only at /host (9p over virtio)
+    # and stays live, so that a test can read what a helper writes there (a simulator's state) while it runs.
+    local share_arg=
+    if [ "$(header "$file" share | head -n 1)" = yes ]; then
+        mkdir -p "$RUNDIR/share"
+        qemu_extra+=(-virtfs "local,path=$RUNDIR/share,mount_tag=systest,security_model=none,readonly=on")
+        share_arg=" systest.share=1"
+    fi
+
     # Helpers (simulators on the host) start first; QEMU starts once every socket it names (path=...) exists.
     local n=0
     while IFS= read -r line; do
@@ -427,7 +441,7 @@ run_group() {
                 kill -0 "$pid" 2> /dev/null || { tail -n 20 "$RUNDIR"/helper-*.log; stop_helpers; group_failed "$group" "a helper exited before creating $sock"; return; }
             done
             waited=$((waited + 1))
-            [ $waited -le 150 ] || { stop_helpers; group_failed "$group" "no $sock after 15 s (helper logs in $RUNDIR)"; return; }
+            [ $waited -le 300 ] || { stop_helpers; group_failed "$group" "no $sock after 30 s (helper logs in $RUNDIR)"; return; }
             sleep 0.1
         done
     done
@@ -439,7 +453,7 @@ run_group() {
 
     if [ "$shell" = 1 ]; then
         say "guest shell for '$group' (leave with 'poweroff -f'; Ctrl-A X quits QEMU)"
-        "${qemu[@]}" -serial mon:stdio -append "$APPEND systest.group=$group systest.shell=1" || true
+        "${qemu[@]}" -serial mon:stdio -append "$APPEND systest.group=$group systest.shell=1$share_arg" || true
         stop_helpers
         rm -rf "$RUNDIR"
         exit 0
@@ -447,7 +461,7 @@ run_group() {
 
     say "$group: booting (limit ${limit}s)"
     local started=$SECONDS
-    local append="$APPEND systest.group=$group"
+    local append="$APPEND systest.group=$group$share_arg"
     [ "$verbose" = 0 ] || append="$append systest.verbose=1"
     if timeout -k 10 "$limit" "${qemu[@]}" -serial stdio -monitor none -append "$append" \
         < /dev/null 2>&1 | tr -d '\r' | tee "$RUNDIR/console.log" | show_console; then

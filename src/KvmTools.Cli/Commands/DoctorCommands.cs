@@ -2,8 +2,8 @@ using System.CommandLine;
 using KvmTools.Core;
 using KvmTools.Core.Config;
 using KvmTools.Core.Doctor;
-using KvmTools.Core.Linux;
 using KvmTools.Core.Kvmd;
+using KvmTools.Core.Linux;
 using KvmTools.Core.Relays;
 using KvmTools.Core.Usb;
 

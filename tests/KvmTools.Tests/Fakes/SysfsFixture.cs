@@ -82,15 +82,19 @@ public sealed class SysfsFixture : IDisposable
         return devNode;
     }
 
-    /// <summary>Adds a tty (ttyUSB0) under the USB device at <paramref name="port"/>.</summary>
+    /// <summary>
+    /// Adds a tty (ttyUSB0) under the USB device at <paramref name="port"/>, linked as the kernel links it: the
+    /// class entry /sys/class/tty/ttyUSB0 is a link to .../1-1:1.0/ttyUSB0/tty/ttyUSB0, and the "device" link in
+    /// there is relative to that real directory (../../../ttyUSB0, the usb-serial port).
+    /// </summary>
     public void AddTty(string name, string port)
     {
         string iface = Path.Combine(UsbDir(port), port + ":1.0");
         string ttyDir = Path.Combine(iface, name);
-        Directory.CreateDirectory(Path.Combine(ttyDir, "tty", name));
-        string classDir = Sys("class", "tty", name);
-        Directory.CreateDirectory(classDir);
-        File.CreateSymbolicLink(Path.Combine(classDir, "device"), Path.GetRelativePath(classDir, ttyDir));
+        string classNode = Path.Combine(ttyDir, "tty", name);
+        Directory.CreateDirectory(classNode);
+        File.CreateSymbolicLink(Path.Combine(classNode, "device"), "../../../" + name);
+        File.CreateSymbolicLink(Sys("class", "tty", name), Path.GetRelativePath(Sys("class", "tty"), classNode));
     }
 
     private string UsbDir(string port)
