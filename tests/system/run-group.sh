@@ -37,10 +37,11 @@ seconds_since() {
 }
 
 # Runs one function of the group script in a fresh shell, under a time limit; output goes to $2.
+# Its variables have names of their own: the caller's $log must survive the teardown's run.
 run_function() {
-    fn=$1 log=$2 limit=$3
+    _rf_fn=$1 _rf_log=$2 _rf_limit=$3
     # shellcheck disable=SC2016 # expanded by the inner shell
-    timeout -s KILL "$limit" sh -c '
+    timeout -s KILL "$_rf_limit" sh -c '
         . "$1" || exit 90
         . "$SYSTEST_FILE" || exit 91
         . "$SYSTEST_STATE" || exit 92
@@ -48,7 +49,7 @@ run_function() {
             if is_function setup; then setup || fail "setup failed"; fi
         fi
         "$3"
-    ' systest-case "$lib" "$4" "$fn" > "$log" 2>&1
+    ' systest-case "$lib" "$4" "$_rf_fn" > "$_rf_log" 2>&1
 }
 
 print_log() {
