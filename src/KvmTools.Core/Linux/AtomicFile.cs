@@ -44,7 +44,7 @@ public static class AtomicFile
         Write(path, System.Text.Encoding.UTF8.GetBytes(content), mode);
 
     /// <summary>Makes the rename itself durable; best effort, as some filesystems refuse fsync on directories.</summary>
-    private static void SyncDirectory(string dir)
+    internal static void SyncDirectory(string dir)
     {
         int fd = LibC.Open(dir, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd >= 0)
@@ -58,7 +58,7 @@ public static class AtomicFile
         }
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace KvmTools.Core.Linux;
 
 /// <summary>
@@ -45,15 +43,15 @@ public static class StagedFile
             }
             beforeCommit?.Invoke(temp);
             File.Move(temp, path, overwrite: true);
-            SyncDirectory(dir);
+            AtomicFile.SyncDirectory(dir);
             if (staging != dir)
             {
-                SyncDirectory(staging);
+                AtomicFile.SyncDirectory(staging);
             }
         }
         catch
         {
-            TryDelete(temp);
+            AtomicFile.TryDelete(temp);
             throw;
         }
     }
@@ -62,7 +60,7 @@ public static class StagedFile
     public static void Delete(string path)
     {
         File.Delete(path);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     private static string StagingDirectory(string dir)
@@ -73,31 +71,5 @@ public static class StagedFile
             return parent;
         }
         return dir;
-    }
-
-    private static void SyncDirectory(string dir)
-    {
-        int fd = LibC.Open(dir, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-        if (fd >= 0)
-        {
-            _ = LibC.Fsync(fd);
-            _ = LibC.Close(fd);
-        }
-        else
-        {
-            _ = Marshal.GetLastPInvokeError();
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Nothing more to do; 'gpio check --installed' reports leftovers.
-        }
     }
 }
