@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using KvmTools.Cli.Commands;
 using KvmTools.Core;
 
@@ -8,8 +7,7 @@ namespace KvmTools.Cli;
 /// <summary>Builds the command tree and turns every outcome into an exit code, in this one place.</summary>
 public static class CliApp
 {
-    public static string Version { get; } =
-        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    public static string Version => BuildInfo.Version;
 
     public static RootCommand Build(CliContext context)
     {

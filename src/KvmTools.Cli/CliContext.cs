@@ -32,13 +32,7 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
     public Action<TimeSpan>? RearmBackstop { get; init; }
 
     /// <summary>Kernel and state roots; the KVMTOOL_*_ROOT/DIR variables exist for tests and packagers.</summary>
-    public SystemPaths Paths { get; } = new(
-        environment("KVMTOOL_SYSFS_ROOT") ?? SystemPaths.Default.SysRoot,
-        environment("KVMTOOL_DEV_ROOT") ?? SystemPaths.Default.DevRoot,
-        environment("KVMTOOL_RUNTIME_DIR") ?? SystemPaths.Default.RuntimeDir,
-        environment("KVMTOOL_STATE_DIR") ?? SystemPaths.Default.StateDir,
-        environment("KVMTOOL_ETC_ROOT") ?? SystemPaths.Default.EtcRoot,
-        environment("KVMTOOL_PROC_ROOT") ?? SystemPaths.Default.ProcRoot);
+    public SystemPaths Paths { get; } = SystemPaths.FromEnvironment(environment);
 
     /// <summary>Loads the configuration once, on first use, so commands that need none pay nothing for it.</summary>
     public LoadedConfig Config(ParseResult parse)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KvmTools.Core;
+using KvmTools.Core.Kvmd;
 using KvmTools.Core.Relays;
 
 namespace KvmTools.Cli.Commands;
@@ -123,23 +124,18 @@ public static class RelayCommands
         }
         else if (action == "status")
         {
-            context.Out.WriteLine(StateWord(result.State));
+            var answer = IndicatorQueries.Relay(result.State);
+            context.Out.WriteLine(answer.Word);
+            return answer.IsTrue ? ExitCodes.Ok : ExitCodes.Failed;
         }
         else
         {
             string which = result.Channel == 0 ? "all channels" : $"channel {result.Channel}";
-            context.Out.WriteLine($"{which} {StateWord(result.State)}{(action == "pulse" ? " (pulsed)" : "")}: {result.Board.Describe()}");
+            context.Out.WriteLine($"{which} {IndicatorQueries.Relay(result.State).Word}{(action == "pulse" ? " (pulsed)" : "")}: {result.Board.Describe()}");
         }
         // For kvmd cmdret inputs: a status is "true" only when the relay is known to be on.
         return action == "status" && result.State != RelayState.On ? ExitCodes.Failed : ExitCodes.Ok;
     }
-
-    private static string StateWord(RelayState state) => state switch
-    {
-        RelayState.On => "on",
-        RelayState.Off => "off",
-        _ => "unknown",
-    };
 }
 
 /// <summary>One board, as 'relay list --json' prints it.</summary>
@@ -157,7 +153,7 @@ public sealed record RelayResultJson(int Channel, string State, bool ReadBack, R
 {
     public static RelayResultJson From(RelayResult r) => new(
         r.Channel,
-        r.State switch { RelayState.On => "on", RelayState.Off => "off", _ => "unknown" },
+        IndicatorQueries.Relay(r.State).Word,
         r.ReadBack,
         RelayBoardJson.From(r.Board));
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KvmTools.Core.Kvmd;
 using KvmTools.Core.Switching;
 
 namespace KvmTools.Cli.Commands;
@@ -136,9 +137,9 @@ public static class SwitchCommands
     {
         var sw = Resolve(context, parse, name);
         int port = sw.ParsePort(input);
-        var (active, _) = Service(context, parse).Is(sw, port);
-        context.Out.WriteLine(active switch { true => "active", false => "not active", null => "unknown" });
-        return active == true ? ExitCodes.Ok : ExitCodes.Failed;
+        var answer = IndicatorQueries.SwitchIs(new SwitchStateStore(context.Paths), sw, port);
+        context.Out.WriteLine(answer.Word);
+        return answer.IsTrue ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static int Sync(CliContext context, ParseResult parse, string input, string? name, bool json)

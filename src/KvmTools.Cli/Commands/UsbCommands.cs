@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using KvmTools.Core;
+using KvmTools.Core.Kvmd;
 using KvmTools.Core.Usb;
 
 namespace KvmTools.Cli.Commands;
@@ -93,20 +94,9 @@ public static class UsbCommands
 
     private static int Status(CliContext context, ParseResult parse, string selector)
     {
-        IReadOnlyList<UsbDevice> found;
-        try
-        {
-            found = Service(context, parse).Resolve(selector);
-        }
-        catch (NotFoundException)
-        {
-            // For an indicator, a missing device is an answer, not an error.
-            context.Out.WriteLine("missing");
-            return ExitCodes.Failed;
-        }
-        bool authorized = found.All(d => d.Authorized);
-        context.Out.WriteLine(authorized ? "present" : "not authorized");
-        return authorized ? ExitCodes.Ok : ExitCodes.Failed;
+        var answer = IndicatorQueries.UsbStatus(new UsbLookup(context.Paths, context.Config(parse).Model.Usb), selector);
+        context.Out.WriteLine(answer.Word);
+        return answer.IsTrue ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private static UsbService Service(CliContext context, ParseResult parse) =>

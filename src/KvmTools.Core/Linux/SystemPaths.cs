@@ -14,6 +14,15 @@ public sealed record SystemPaths(
 {
     public static SystemPaths Default { get; } = new();
 
+    /// <summary>The roots as the KVMTOOL_*_ROOT/DIR variables (for tests and packagers) move them.</summary>
+    public static SystemPaths FromEnvironment(Func<string, string?> environment) => new(
+        environment("KVMTOOL_SYSFS_ROOT") ?? Default.SysRoot,
+        environment("KVMTOOL_DEV_ROOT") ?? Default.DevRoot,
+        environment("KVMTOOL_RUNTIME_DIR") ?? Default.RuntimeDir,
+        environment("KVMTOOL_STATE_DIR") ?? Default.StateDir,
+        environment("KVMTOOL_ETC_ROOT") ?? Default.EtcRoot,
+        environment("KVMTOOL_PROC_ROOT") ?? Default.ProcRoot);
+
     /// <summary>The per-device lock files; under /run so that a reboot clears stale ones.</summary>
     public string LockDir => Path.Combine(RuntimeDir, "locks");
 

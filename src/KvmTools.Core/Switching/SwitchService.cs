@@ -116,13 +116,6 @@ public sealed class SwitchService
         return new SwitchResult(sw, read, read.Port, 0);
     }
 
-    /// <summary>Whether <paramref name="port"/> is active, from the state file only (kvmd polls this): null when unknown.</summary>
-    public (bool? Active, SwitchState State) Is(SwitchDefinition sw, int port)
-    {
-        var state = Store.Load(sw);
-        return (state.Port is int p ? p == port : null, state);
-    }
-
     /// <summary>Records the input the switch really shows, after it drifted from kvmtool's count.</summary>
     public SwitchResult Sync(SwitchDefinition sw, int port)
     {

@@ -18,53 +18,32 @@ public sealed class UsbService
     public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(15);
 
     private readonly SystemPaths _paths;
-    private readonly UsbConfig _config;
     private readonly UsbResetter _resetter;
 
     public UsbService(SystemPaths paths, UsbConfig config, IUsbControl control, IResetClock clock)
     {
         _paths = paths;
-        _config = config;
-        Inventory = new UsbInventory(paths);
-        _resetter = new UsbResetter(Inventory, control, clock);
+        Lookup = new UsbLookup(paths, config);
+        _resetter = new UsbResetter(Lookup.Inventory, control, clock);
     }
 
     /// <summary>The service as the tool uses it, on the real kernel.</summary>
     public static UsbService ForSystem(SystemPaths paths, UsbConfig config) =>
         new(paths, config, new SystemUsbControl(), new SystemResetClock());
 
-    public UsbInventory Inventory { get; }
+    public UsbLookup Lookup { get; }
 
-    public IReadOnlyList<UsbDevice> List() => Inventory.List();
+    public UsbInventory Inventory => Lookup.Inventory;
 
-    public UsbSelector Parse(string selector) => UsbSelector.Parse(selector, _config);
+    public IReadOnlyList<UsbDevice> List() => Lookup.List();
 
-    /// <summary>The kvmtool.yaml names that designate <paramref name="device"/>.</summary>
-    public IReadOnlyList<string> NamesOf(UsbDevice device) =>
-        _config.Devices.Where(kv => kv.Value is not null && MatchesNamed(UsbSelector.FromConfig(kv.Key, kv.Value), device))
-            .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+    public UsbSelector Parse(string selector) => Lookup.Parse(selector);
 
-    /// <summary>The devices a selector designates: exactly one, or every match with <paramref name="all"/>.</summary>
-    public IReadOnlyList<UsbDevice> Resolve(string selector, bool all = false) => Resolve(Parse(selector), all, List());
+    /// <inheritdoc cref="UsbLookup.NamesOf"/>
+    public IReadOnlyList<string> NamesOf(UsbDevice device) => Lookup.NamesOf(device);
 
-    public IReadOnlyList<UsbDevice> Resolve(UsbSelector selector, bool all, IReadOnlyList<UsbDevice> devices)
-    {
-        var (mapped, target) = NodeTarget(selector);
-        var matches = devices.Where(d => selector.Matches(d, mapped, target)).ToList();
-        if (matches.Count == 0)
-        {
-            throw new NotFoundException(NoMatch(selector, devices, mapped, target),
-                "Run 'kvmtool usb list' to see what is attached. " + UsbSelector.SelectorHint);
-        }
-        if (matches.Count > 1 && !all)
-        {
-            throw new UsageException(
-                $"{matches.Count} USB devices match {selector.Describe()}: " + string.Join("; ", matches.Select(d => d.Describe())) + ".",
-                "Pick one by its port path (e.g. 'kvmtool usb reset " + matches[0].PortPath + "'), by SN:serial or BBB/DDD, " +
-                "or add --all to reset every one of them.");
-        }
-        return matches;
-    }
+    /// <inheritdoc cref="UsbLookup.Resolve(string, bool)"/>
+    public IReadOnlyList<UsbDevice> Resolve(string selector, bool all = false) => Lookup.Resolve(selector, all);
 
     /// <summary>
     /// Resets the devices a selector designates, each under its port's lock, and reports for each whether it
@@ -87,7 +66,7 @@ public sealed class UsbService
         List<UsbResetTarget> targets;
         try
         {
-            targets = Resolve(selector, options.All, devices)
+            targets = Lookup.Resolve(selector, options.All, devices)
                 .Select(d => new UsbResetTarget(selector.Text, command, d.PortPath, d, d.VendorId, d.ProductId)).ToList();
         }
         catch (NotFoundException) when (method is UsbResetMethod.Power or UsbResetMethod.Auto && selector.PortPath is { } port &&
@@ -103,43 +82,5 @@ public sealed class UsbService
             results.Add(_resetter.Reset(target, method, timeout, options.Yes));
         }
         return results;
-    }
-
-    private bool MatchesNamed(UsbSelector selector, UsbDevice device)
-    {
-        var (mapped, target) = selector.Node is null ? (null, null) : (_paths.MapDevPath(selector.Node), UsbInventory.FinalTarget(_paths.MapDevPath(selector.Node)));
-        return selector.Matches(device, mapped, target);
-    }
-
-    private (string? Mapped, string? Target) NodeTarget(UsbSelector selector)
-    {
-        if (selector.Node is null)
-        {
-            return (null, null);
-        }
-        string mapped = _paths.MapDevPath(selector.Node);
-        string? target = UsbInventory.FinalTarget(mapped);
-        if (target is null && selector.Kind == UsbSelectorKind.Node)
-        {
-            throw new NotFoundException($"The device node {selector.Node} does not exist.",
-                "Check the cable; 'kvmtool usb list' shows each USB device's nodes.");
-        }
-        return (mapped, target);
-    }
-
-    private string NoMatch(UsbSelector selector, IReadOnlyList<UsbDevice> devices, string? mapped, string? target)
-    {
-        var attached = devices.Where(d => !d.IsRootHub).ToList();
-        string found = devices.Count == 0
-            ? $"No USB devices are attached (nothing under {Inventory.DevicesDir})."
-            : attached.Count == 0
-                ? "Only root hubs are present; no USB device is attached."
-                : "Attached: " + string.Join("; ", attached.Select(d => d.Describe())) + ".";
-        if (selector.Kind == UsbSelectorKind.Node && target is not null)
-        {
-            string points = target == mapped ? "" : $" (it points at {target})";
-            return $"{selector.Node}{points} is not a node of any USB device. {found}";
-        }
-        return $"No USB device matches {selector.Describe()}. {found}";
     }
 }

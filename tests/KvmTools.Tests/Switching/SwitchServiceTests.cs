@@ -1,5 +1,6 @@
 using KvmTools.Core;
 using KvmTools.Core.Config;
+using KvmTools.Core.Kvmd;
 using KvmTools.Core.Linux;
 using KvmTools.Core.Relays;
 using KvmTools.Core.Switching;
@@ -135,7 +136,7 @@ public sealed class SwitchServiceTests : IDisposable
         Assert.Contains("unknown", e.Message);
         Assert.Contains("kvmtool switch sync N --switch main", e.Hint);
         Assert.Empty(_relay.Reports);
-        Assert.Null(service.Is(sw, 1).Active);
+        Assert.Equal("unknown", IndicatorQueries.SwitchIs(service.Store, sw, 1).Word);
     }
 
     [Fact]
@@ -167,13 +168,13 @@ public sealed class SwitchServiceTests : IDisposable
         Assert.False(state.Known);
         Assert.Equal(2, state.InterruptedFrom);
         Assert.Contains("shows input 2 (pc2) or 3 (pc3)", state.Reason);
-        Assert.Null(service.Is(sw, 2).Active);
+        Assert.Equal("unknown", IndicatorQueries.SwitchIs(service.Store, sw, 2).Word);
         Assert.Throws<OperationFailedException>(() => service.Select(sw, 1));
 
         // The user looks, sees input 3, and says so.
         service.Sync(sw, 3);
-        Assert.True(service.Is(sw, 3).Active);
-        Assert.False(service.Is(sw, 1).Active);
+        Assert.Equal(new IndicatorAnswer("active", true), IndicatorQueries.SwitchIs(service.Store, sw, 3));
+        Assert.Equal(new IndicatorAnswer("not active", false), IndicatorQueries.SwitchIs(service.Store, sw, 1));
     }
 
     [Fact]
@@ -289,7 +290,7 @@ public sealed class SwitchServiceTests : IDisposable
         var status = service.Status(sw);
         Assert.Equal(3, status.State.Port);
         Assert.Equal((false, true), (_gpio[22].Level, _gpio[23].Level));
-        Assert.True(service.Is(sw, 3).Active);
+        Assert.Equal(new IndicatorAnswer("active", true), IndicatorQueries.SwitchIs(service.Store, sw, 3));
 
         var next = service.Step(sw, forward: true);
         Assert.Equal((3, 1), (next.From, next.State.Port));
