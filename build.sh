@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kvmtool's one entry point for building, running and testing.
-#   ./build.sh publish [RID]   NativeAOT binary into artifacts/RID (default linux-x64; linux-arm64, linux-arm)
+#   ./build.sh publish [RID]   NativeAOT binaries into artifacts/RID (default linux-x64; linux-arm64, linux-arm)
 #   ./build.sh run             build, then run kvmtool's main job with no hardware attached
 #   ./build.sh test            every test: format, unit, NativeAOT, packages, system tests in a QEMU guest
 #   ./build.sh bench           the start-up/latency benchmark (bench/run.sh)
@@ -18,7 +18,12 @@ publish() {
         linux-arm) extra+=(-p:ObjCopyName=arm-linux-gnueabihf-objcopy) ;;
         *) echo "build.sh: unknown runtime '$rid' (use linux-x64, linux-arm64 or linux-arm)" >&2; exit 2 ;;
     esac
-    dotnet publish src/KvmTools.Cli -c Release -r "$rid" -o "artifacts/$rid" -p:DebugType=none "${extra[@]}" -nologo -v quiet
+    # Two executables, installed side by side: kvmtool (quick answers for kvmd's polling, hands everything else
+    # on) and kvmtool-cli (the whole command line).
+    local project
+    for project in src/KvmTools.Cli src/KvmTools.Launcher; do
+        dotnet publish "$project" -c Release -r "$rid" -o "artifacts/$rid" -p:DebugType=none "${extra[@]}" -nologo -v quiet
+    done
     rm -f "artifacts/$rid"/*.dbg "artifacts/$rid"/*.pdb
     echo "artifacts/$rid/kvmtool"
 }

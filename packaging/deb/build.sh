@@ -30,9 +30,11 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 root="$stage/kvmtool_${version}_$arch"
 
-# The binary loads its serial-port library from its own directory, so both live in /usr/lib/kvmtool;
-# /usr/bin/kvmtool is a link (kvmd's cmd drivers call it by this absolute path).
+# kvmtool answers kvmd's polling itself and hands every other command to kvmtool-cli in its own directory,
+# which loads its serial-port library from there too: all three live in /usr/lib/kvmtool, and /usr/bin/kvmtool
+# is a link (kvmd's cmd drivers call it by this absolute path).
 install -D -m 755 "$bin/kvmtool" "$root/usr/lib/kvmtool/kvmtool"
+install -D -m 755 "$bin/kvmtool-cli" "$root/usr/lib/kvmtool/kvmtool-cli"
 install -D -m 644 "$bin/libSystem.IO.Ports.Native.so" "$root/usr/lib/kvmtool/libSystem.IO.Ports.Native.so"
 mkdir -p "$root/usr/bin"
 ln -s ../lib/kvmtool/kvmtool "$root/usr/bin/kvmtool"

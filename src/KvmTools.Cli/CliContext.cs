@@ -41,7 +41,14 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
         {
             string? fromOption = parse.GetValue(ConfigOption);
             string? fromEnv = Environment("KVMTOOL_CONFIG");
-            _config = ConfigLoader.Load(ConfigPath(parse), explicitPath: fromOption is not null || fromEnv is not null);
+            string path = ConfigPath(parse);
+            string? stamp = ConfigIndex.StampOf(path, out _);
+            _config = ConfigLoader.Load(path, explicitPath: fromOption is not null || fromEnv is not null);
+            if (stamp is not null)
+            {
+                // What lets the next status poll skip YAML: see ConfigIndex and the kvmtool executable's quick path.
+                ConfigIndex.Refresh(Paths, CliApp.Version, path, stamp, _config.Model);
+            }
         }
         return _config;
     }

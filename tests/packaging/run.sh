@@ -48,7 +48,7 @@ metadata() { # deb, arch
 contents() { # deb, elf machine
     local list
     list=$(dpkg-deb -c "$1")
-    for f in ./usr/lib/kvmtool/kvmtool ./usr/lib/kvmtool/libSystem.IO.Ports.Native.so ./etc/kvmtool/kvmtool.yaml \
+    for f in ./usr/lib/kvmtool/kvmtool ./usr/lib/kvmtool/kvmtool-cli ./usr/lib/kvmtool/libSystem.IO.Ports.Native.so ./etc/kvmtool/kvmtool.yaml \
         ./usr/lib/udev/rules.d/60-kvmtool.rules ./usr/lib/tmpfiles.d/kvmtool.conf ./usr/share/man/man1/kvmtool.1.gz \
         ./usr/share/bash-completion/completions/kvmtool ./usr/share/doc/kvmtool/copyright; do
         grep -q " $f\$" <<<"$list" || { echo "missing $f"; return 1; }
@@ -58,7 +58,9 @@ contents() { # deb, elf machine
     local x
     x=$(mktemp -d)
     dpkg-deb -x "$1" "$x"
-    od -An -tx1 -j18 -N2 "$x/usr/lib/kvmtool/kvmtool" | grep -q "$2" || { echo "wrong ELF machine"; rm -rf "$x"; return 1; }
+    for f in kvmtool kvmtool-cli; do
+        od -An -tx1 -j18 -N2 "$x/usr/lib/kvmtool/$f" | grep -q "$2" || { echo "wrong ELF machine: $f"; rm -rf "$x"; return 1; }
+    done
     rm -rf "$x"
 }
 udev_narrow() { # the rules never open devices to everyone, nor all hidraw devices
@@ -106,6 +108,8 @@ if [ -s "$root_tar" ]; then
     check group-kvmd-created in_root getent group kvmd
     check state-dirs-for-kvmd sh -c "[ \"\$(chroot '$root' stat -c %G:%a /var/lib/kvmtool /run/kvmtool | sort -u)\" = kvmd:2775 ]"
     check relay-list-as-user-kvmd sh -c "chroot '$root' useradd --system -g kvmd kvmd && chroot '$root' setpriv --reuid=kvmd --regid=kvmd --clear-groups /usr/bin/kvmtool relay list"
+    # kvmd's first poll has kvmtool-cli read kvmtool.yaml and index it in /run/kvmtool, which kvmd can write.
+    check config-index-written-as-kvmd sh -c "chroot '$root' setpriv --reuid=kvmd --regid=kvmd --clear-groups /usr/bin/kvmtool relay hdmi-button status; [ \"\$(chroot '$root' sh -c 'stat -c %U:%G /run/kvmtool/config-*.index')\" = kvmd:kvmd ]"
     if in_root kvmtool --help | grep -q '^  doctor'; then
         check doctor-in-fresh-root sh -c "chroot '$root' kvmtool doctor; [ \$? -le 1 ]"
     fi

@@ -5,8 +5,8 @@
 #   tests/system/run.sh [options] [GROUP...]
 #
 #   GROUP             a script tests/system/guest/GROUP.sh; default: every group not marked systest-default: no
-#   --kvmtool DIR     use this published kvmtool (DIR/kvmtool, DIR/libSystem.IO.Ports.Native.so) instead of
-#                     publishing src/KvmTools.Cli into tests/system/.cache/publish
+#   --kvmtool DIR     use this published kvmtool (DIR/kvmtool, DIR/kvmtool-cli, DIR/libSystem.IO.Ports.Native.so)
+#                     instead of publishing src/KvmTools.Cli and src/KvmTools.Launcher into tests/system/.cache/publish
 #   --timeout SECS    time limit per group (default: the group's systest-timeout, else 300)
 #   --shell           boot the first group's guest with a shell on this terminal instead of running it
 #   --list            list the groups
@@ -272,11 +272,15 @@ prepare_kvmtool() {
         say "publishing kvmtool (NativeAOT, linux-x64) into tests/system/.cache/publish"
         mkdir -p "$CACHE"
         rm -rf "$CACHE/publish"
-        dotnet publish "$ROOT/src/KvmTools.Cli" -c Release -r linux-x64 -o "$CACHE/publish" -p:DebugType=none \
-            -nologo -v quiet > "$CACHE/publish.log" 2>&1 || { tail -n 40 "$CACHE/publish.log" >&2; die "dotnet publish failed"; }
+        local project
+        for project in KvmTools.Cli KvmTools.Launcher; do
+            dotnet publish "$ROOT/src/$project" -c Release -r linux-x64 -o "$CACHE/publish" -p:DebugType=none \
+                -nologo -v quiet > "$CACHE/publish.log" 2>&1 || { tail -n 40 "$CACHE/publish.log" >&2; die "dotnet publish failed"; }
+        done
         kvmtool_dir=$CACHE/publish
     fi
     [ -x "$kvmtool_dir/kvmtool" ] || die "$kvmtool_dir/kvmtool is missing or not executable"
+    [ -x "$kvmtool_dir/kvmtool-cli" ] || die "$kvmtool_dir/kvmtool-cli is missing or not executable"
 }
 
 # --- initramfs --------------------------------------------------------------------------------------------

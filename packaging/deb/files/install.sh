@@ -11,6 +11,7 @@ fi
 restore() { [ "$remounted" = 1 ] && ro || true; }
 trap restore EXIT
 getent group kvmd >/dev/null || groupadd --system kvmd
+install -D -m 755 "$here/usr/lib/kvmtool/kvmtool-cli" /usr/lib/kvmtool/kvmtool-cli
 install -D -m 755 "$here/usr/lib/kvmtool/kvmtool" /usr/lib/kvmtool/kvmtool
 install -D -m 644 "$here/usr/lib/kvmtool/libSystem.IO.Ports.Native.so" /usr/lib/kvmtool/libSystem.IO.Ports.Native.so
 ln -sf ../lib/kvmtool/kvmtool /usr/bin/kvmtool

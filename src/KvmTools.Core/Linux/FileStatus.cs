@@ -3,13 +3,27 @@ using System.Runtime.InteropServices;
 namespace KvmTools.Core.Linux;
 
 /// <summary>
-/// Owner, mode and filesystem of a path, from statx(2), whose result layout is the same on every architecture
-/// (unlike struct stat). .NET has no portable way to read a file's owner or device.
+/// Owner, mode, filesystem and identity of a path, from statx(2), whose result layout is the same on every
+/// architecture (unlike struct stat). .NET has no portable way to read a file's owner, device or inode.
 /// </summary>
 public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, ulong Device)
 {
-    public static FileStatus? Of(string path)
+    public ulong Inode { get; init; }
+
+    public long Size { get; init; }
+
+    /// <summary>Last content change, in nanoseconds since the epoch.</summary>
+    public long ModifiedNs { get; init; }
+
+    /// <summary>Last content or metadata change (no user can set it back), in nanoseconds since the epoch.</summary>
+    public long ChangedNs { get; init; }
+
+    public static FileStatus? Of(string path) => Of(path, out _);
+
+    /// <summary>The path's status, or null with the errno (ENOENT: nothing there) when statx fails.</summary>
+    public static FileStatus? Of(string path, out int errno)
     {
+        errno = 0;
         var buffer = new byte[256];
         int result;
         unsafe
@@ -21,15 +35,25 @@ public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, 
         }
         if (result != 0)
         {
-            _ = Marshal.GetLastPInvokeError();
+            errno = Marshal.GetLastPInvokeError();
             return null;
         }
         uint uid = BitConverter.ToUInt32(buffer, 20);
         uint gid = BitConverter.ToUInt32(buffer, 24);
         ushort mode = BitConverter.ToUInt16(buffer, 28);
         ulong device = ((ulong)BitConverter.ToUInt32(buffer, 136) << 32) | BitConverter.ToUInt32(buffer, 140);
-        return new FileStatus(uid, gid, (UnixFileMode)(mode & 0xFFF), device);
+        return new FileStatus(uid, gid, (UnixFileMode)(mode & 0xFFF), device)
+        {
+            Inode = BitConverter.ToUInt64(buffer, 32),
+            Size = BitConverter.ToInt64(buffer, 40),
+            ChangedNs = Nanoseconds(buffer, 96),
+            ModifiedNs = Nanoseconds(buffer, 112),
+        };
     }
+
+    // struct statx_timestamp: s64 tv_sec, u32 tv_nsec.
+    private static long Nanoseconds(byte[] buffer, int offset) =>
+        (BitConverter.ToInt64(buffer, offset) * 1_000_000_000) + BitConverter.ToUInt32(buffer, offset + 8);
 
     /// <summary>Gives <paramref name="path"/> this owner; throws the typed failure for the errno.</summary>
     public static void Chown(string path, uint uid, uint gid)

@@ -35,6 +35,7 @@ internal static unsafe partial class LibC
     internal const int EACCES = 13;
     internal const int EBUSY = 16;
     internal const int ENODEV = 19;
+    internal const int ENOTDIR = 20;
     internal const int EINVAL = 22;
     internal const int ENOTTY = 25;
     internal const int EROFS = 30;

@@ -39,7 +39,7 @@ public sealed class Ch9329ProcessTests
             UseShellExecute = false,
         };
         foreach (string a in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "dotnet",
-                     Path.Combine(AppContext.BaseDirectory, "kvmtool.dll"), "ch9329", "info", "--port", rig.Port])
+                     Path.Combine(AppContext.BaseDirectory, "kvmtool-cli.dll"), "ch9329", "info", "--port", rig.Port])
         {
             info.ArgumentList.Add(a);
         }
@@ -87,7 +87,7 @@ public sealed class Ch9329ProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "kvmtool.dll"), "ch9329", "factory-reset", "--port", rig.Port, "--baud", "19200"])
+        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "kvmtool-cli.dll"), "ch9329", "factory-reset", "--port", rig.Port, "--baud", "19200"])
         {
             info.ArgumentList.Add(a);
         }

@@ -43,7 +43,7 @@ public static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "kvmtool.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "kvmtool-cli.dll"));
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);

@@ -263,3 +263,40 @@ test_usb_port_still_selects_after_reenumeration() {
     expect_report "$HIDG_A" "a0 01 01 a2"
     expect_no_report "$HIDG_B"
 }
+
+# kvmd polls 'relay N status': the kvmtool executable answers it itself from sysfs and the state file, without
+# kvmtool-cli. A copy of kvmtool alone in a directory can only answer through that quick path.
+test_status_is_answered_without_kvmtool_cli() {
+    use_boards 2
+    assert_ok kvmtool relay 1 on --serial RELAY-B
+    assert_ok kvmtool relay 1 off --serial RELAY-A
+    mkdir -p /tmp/alone && cp /opt/kvmtool/kvmtool /tmp/alone/
+    assert_status 0 /tmp/alone/kvmtool relay 1 status --serial RELAY-B
+    assert_eq on "$OUT" "quick 'relay 1 status' of board B"
+    assert_status 1 /tmp/alone/kvmtool relay 1 status --usb-port "$PORT_A"
+    assert_eq off "$OUT" "quick 'relay 1 status' of board A"
+    assert_status 0 /tmp/alone/kvmtool relay 1 status --device "$HIDRAW_B"
+    assert_eq on "$OUT" "quick 'relay 1 status' by device"
+    # Two boards and no selector is an error only kvmtool-cli explains: the copy cannot run it (exit 70).
+    assert_status 70 /tmp/alone/kvmtool relay 1 status
+    assert_status 2 kvmtool relay 1 status
+    drain_reports "$HIDG_A"
+    drain_reports "$HIDG_B"
+}
+
+test_quick_status_is_unknown_after_a_replug() {
+    use_boards 1
+    assert_ok kvmtool relay 1 on
+    assert_status 0 kvmtool relay 1 status
+    # Unplugging the gadget and plugging it back enumerates it afresh, under a new device number.
+    gadget_hid_unbind relay-a
+    wait_for 30 usb_gone RELAY-A
+    gadget_hid_bind relay-a dummy_udc.0
+    wait_for 30 hidraw_ready RELAY-A
+    mkdir -p /tmp/alone && cp /opt/kvmtool/kvmtool /tmp/alone/
+    assert_status 1 /tmp/alone/kvmtool relay 1 status
+    assert_eq unknown "$OUT" "quick 'relay 1 status' after a re-plug"
+    assert_status 1 kvmtool-cli relay 1 status
+    assert_eq unknown "$OUT" "'kvmtool-cli relay 1 status' after a re-plug"
+    drain_reports "$(gadget_hidg relay-a)"
+}

@@ -1,0 +1,129 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using KvmTools.Core.Linux;
+
+namespace KvmTools.Core.Polling;
+
+/// <summary>What a read found: the text, nothing there, or something that needs the full command line to explain.</summary>
+public enum PollRead
+{
+    Read,
+    Missing,
+    Failed,
+}
+
+/// <summary>
+/// File and directory reads for the polling path, straight from libc: open/read/close, opendir/readdir,
+/// realpath. The .NET file stack is the largest part of a small NativeAOT binary's start-up, and sysfs attributes
+/// and state files are a few bytes each.
+/// </summary>
+public static unsafe class PollFiles
+{
+    private const int MaxSize = 1 << 20;
+
+    public static PollRead ReadText(string path, out string text)
+    {
+        text = "";
+        int fd;
+        do
+        {
+            fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError() is LibC.ENOENT or LibC.ENOTDIR ? PollRead.Missing : PollRead.Failed;
+        }
+        try
+        {
+            byte[] buffer = new byte[4096];
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length >= MaxSize)
+                    {
+                        return PollRead.Failed;
+                    }
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                nint n;
+                fixed (byte* b = buffer)
+                {
+                    n = LibC.Read(fd, b + length, buffer.Length - length);
+                }
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == LibC.EINTR)
+                    {
+                        continue;
+                    }
+                    return PollRead.Failed;
+                }
+                if (n == 0)
+                {
+                    break;
+                }
+                length += (int)n;
+            }
+            // As File.ReadAllText does: a UTF-8 byte-order mark is not part of the text.
+            int start = length >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? 3 : 0;
+            text = Encoding.UTF8.GetString(buffer, start, length - start);
+            return PollRead.Read;
+        }
+        finally
+        {
+            _ = LibC.Close(fd);
+        }
+    }
+
+    /// <summary>The text of a sysfs attribute without surrounding white space; null when it cannot be read.</summary>
+    public static string? ReadTrimmed(string path) => ReadText(path, out string text) == PollRead.Read ? text.Trim() : null;
+
+    /// <summary>The names in a directory (not . and ..); null when it cannot be listed.</summary>
+    public static List<string>? List(string dir)
+    {
+        nint handle = LibC.OpenDir(dir);
+        if (handle == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var names = new List<string>();
+            // d_name starts at byte 19 of struct dirent64 (see LibC.ReadDir).
+            for (byte* entry = LibC.ReadDir(handle); entry != null; entry = LibC.ReadDir(handle))
+            {
+                string name = Marshal.PtrToStringUTF8((nint)(entry + 19)) ?? "";
+                if (name is not ("." or ".."))
+                {
+                    names.Add(name);
+                }
+            }
+            return names;
+        }
+        finally
+        {
+            _ = LibC.CloseDir(handle);
+        }
+    }
+
+    /// <summary>The path with every symbolic link resolved, as the kernel does; null when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        byte* resolved = LibC.RealPath(path, null);
+        if (resolved == null)
+        {
+            return null;
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8((nint)resolved);
+        }
+        finally
+        {
+            LibC.Free(resolved);
+        }
+    }
+}
