@@ -1,8 +1,9 @@
 # shellcheck shell=sh
 # The bench group (run only when named: tests/system/run.sh bench): the mean time per call of the seed's C relay
 # program (usbrelay 1 on, built by bench/build-usbrelay.sh) and of 'kvmtool relay 1 on', both switching the same
-# gadget relay board, BENCH_N calls each. Times are those of the emulated (TCG) guest: compare them with each
-# other, not with real hardware.
+# gadget relay board, BENCH_N calls each; also 'kvmtool-cli relay 1 on' (the same without kvmtool's hand-over)
+# and 'kvmtool relay 1 status', which kvmtool answers itself, as kvmd polls it. Times are those of the emulated
+# (TCG) guest: compare them with each other, not with real hardware.
 #
 # systest-default: no
 # systest-build: tests/system/bench/build-usbrelay.sh
@@ -52,17 +53,21 @@ test_usbrelay_vs_kvmtool() {
     c_ms=$(time_calls "$BENCH_N" "$USBRELAY" 1 on) || fail "${c_ms#ASSERT: }"
     k_ms=$(time_calls "$BENCH_N" kvmtool relay 1 on) || fail "${k_ms#ASSERT: }"
     d_ms=$(time_calls "$BENCH_N" kvmtool relay 1 on --device "$hidraw") || fail "${d_ms#ASSERT: }"
+    l_ms=$(time_calls "$BENCH_N" kvmtool-cli relay 1 on) || fail "${l_ms#ASSERT: }"
+    s_ms=$(time_calls "$BENCH_N" kvmtool relay 1 status) || fail "${s_ms#ASSERT: }"
     usleep 500000
     kill "$reader"
     bytes=$(wc -c < "$SYSTEST_WORK/reports")
     note "$bytes bytes of reports arrived"
-    [ "$bytes" -ge $(((3 * BENCH_N + 2) * 4)) ] ||
-        fail "only $bytes bytes of reports arrived for $((3 * BENCH_N + 2)) calls"
+    [ "$bytes" -ge $(((4 * BENCH_N + 2) * 4)) ] ||
+        fail "only $bytes bytes of reports arrived for $((4 * BENCH_N + 2)) calls"
 
     for line in "/bin/true (busybox, for scale): $t_ms ms per call" \
         "usbrelay 1 on (C, seed): $c_ms ms per call" \
         "kvmtool relay 1 on: $k_ms ms per call" \
-        "kvmtool relay 1 on --device $hidraw: $d_ms ms per call"; do
+        "kvmtool relay 1 on --device $hidraw: $d_ms ms per call" \
+        "kvmtool-cli relay 1 on: $l_ms ms per call" \
+        "kvmtool relay 1 status: $s_ms ms per call"; do
         note "$line"
         echo "SYSTEST INFO bench: $line ($BENCH_N calls, TCG guest)" > /dev/console
     done
