@@ -46,7 +46,7 @@ internal static class QuickCommands
         IndicatorAnswer? answer = args[0] switch
         {
             "relay" => RelayStatus(paths, index, args[1], options),
-            "switch" => SwitchPoll.Is(paths.RuntimeDir, index, options.Get("--switch"), args[2]),
+            "switch" => SwitchPoll.Is(paths, index, options.Get("--switch"), args[2]),
             _ => UsbPoll.Status(paths, index, args[2]),
         };
         return answer is { } a ? new QuickAnswer(a.Word + "\n", a.IsTrue ? ExitCodes.Ok : ExitCodes.Failed) : null;

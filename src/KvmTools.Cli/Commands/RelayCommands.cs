@@ -124,9 +124,7 @@ public static class RelayCommands
         }
         else if (action == "status")
         {
-            var answer = IndicatorQueries.Relay(result.State);
-            context.Out.WriteLine(answer.Word);
-            return answer.IsTrue ? ExitCodes.Ok : ExitCodes.Failed;
+            context.Out.WriteLine(IndicatorQueries.Relay(result.State).Word);
         }
         else
         {
@@ -134,7 +132,7 @@ public static class RelayCommands
             context.Out.WriteLine($"{which} {IndicatorQueries.Relay(result.State).Word}{(action == "pulse" ? " (pulsed)" : "")}: {result.Board.Describe()}");
         }
         // For kvmd cmdret inputs: a status is "true" only when the relay is known to be on.
-        return action == "status" && result.State != RelayState.On ? ExitCodes.Failed : ExitCodes.Ok;
+        return action == "status" && !IndicatorQueries.Relay(result.State).IsTrue ? ExitCodes.Failed : ExitCodes.Ok;
     }
 }
 

@@ -77,7 +77,7 @@ public static class ConfigIndex
     public static List<string?[]>? ReadEntries(SystemPaths paths, string version, string configPath)
     {
         if (StampOf(configPath, out _) is not { } stamp ||
-            PollFiles.ReadText(PathFor(paths, configPath), out string text) != PollRead.Read)
+            SmallFile.Read(PathFor(paths, configPath), out string text) != SmallFileRead.Read)
         {
             return null;
         }

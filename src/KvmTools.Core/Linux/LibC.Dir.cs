@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace KvmTools.Core.Linux;
 
-/// <summary>Directory listing and path resolution, for the polling path (Polling/PollFiles).</summary>
+/// <summary>Directory listing and path resolution (SmallFile).</summary>
 internal static unsafe partial class LibC
 {
     [LibraryImport(Lib, EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8)]

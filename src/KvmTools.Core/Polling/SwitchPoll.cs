@@ -1,17 +1,20 @@
 using System.Globalization;
 using KvmTools.Core.Config;
 using KvmTools.Core.Kvmd;
+using KvmTools.Core.Linux;
+using KvmTools.Core.Switching;
 
 namespace KvmTools.Core.Polling;
 
 /// <summary>
 /// 'switch is P [--switch S]' from the configuration index and the switch's state file: the same switch choice
-/// (SwitchDefinition.Resolve), input parsing (ParsePort) and state reading (SwitchStateStore.Load) over
-/// <see cref="PollFiles"/>. Null whenever the full command line must answer, which then also gives the error.
+/// (SwitchDefinition.Resolve), input parsing (ParsePort) and state checks (SwitchStateStore.Load), read with
+/// <see cref="SmallFile"/>. SwitchDefinition and SwitchStateStore.Load themselves would add ~95 KB to the kvmtool
+/// executable's start-up. Null whenever the full command line must answer, which then also gives the error.
 /// </summary>
 public static class SwitchPoll
 {
-    public static IndicatorAnswer? Is(string runtimeDir, List<string?[]> index, string? switchName, string portText)
+    public static IndicatorAnswer? Is(SystemPaths paths, List<string?[]> index, string? switchName, string portText)
     {
         string?[]? entry = null;
         int switches = 0;
@@ -37,11 +40,11 @@ public static class SwitchPoll
             return null;
         }
         string name = entry[ConfigIndex.SwitchField.Name]!;
-        switch (PollFiles.ReadText(Path.Combine(runtimeDir, "switches", name + ".state"), out string text))
+        switch (SmallFile.Read(new SwitchStateStore(paths).PathFor(name), out string text))
         {
-            case PollRead.Missing:
+            case SmallFileRead.Missing:
                 return IndicatorQueries.Switch(null, port);
-            case PollRead.Failed:
+            case SmallFileRead.Failed:
                 return null;
         }
         return IndicatorQueries.Switch(Active(text, entry[ConfigIndex.SwitchField.Backend], ports), port);

@@ -2,13 +2,16 @@ using System.Globalization;
 using KvmTools.Core.Config;
 using KvmTools.Core.Kvmd;
 using KvmTools.Core.Linux;
+using KvmTools.Core.Usb;
 
 namespace KvmTools.Core.Polling;
 
 /// <summary>
-/// 'usb status NAME' for a USB device named in kvmtool.yaml by id, port path, serial and/or product: the same
-/// matching as UsbLookup over sysfs read with <see cref="PollFiles"/>. Null whenever the full command line must
-/// answer: other selector forms, a device given by node, several devices matching.
+/// 'usb status NAME' for a USB device named in kvmtool.yaml by id, port path, serial and/or product: the devices
+/// as UsbInventory names them and UsbDeviceInfo reads them, matched as UsbSelector.Matches matches a named device
+/// (UsbSelector itself, a record with every selector form, costs the kvmtool executable ~70 KB of start-up).
+/// Null whenever the full command line must answer: other selector forms, a device given by node, several
+/// devices matching.
 /// </summary>
 public static class UsbPoll
 {
@@ -38,26 +41,20 @@ public static class UsbPoll
         string? serial = entry[ConfigIndex.UsbField.Serial];
         string? productName = entry[ConfigIndex.UsbField.Product];
 
-        string devices = paths.Sys("bus", "usb", "devices");
+        var inventory = new UsbInventory(paths);
         bool? authorized = null;
-        foreach (string name in PollFiles.List(devices) ?? [])
+        foreach (string name in SmallFile.List(inventory.DevicesDir) ?? [])
         {
-            if (name.Contains(':', StringComparison.Ordinal) || !Directory.Exists(Path.Combine(devices, name)) ||
-                PollFiles.RealPath(Path.Combine(devices, name)) is not { } dir)
+            if (name.Contains(':', StringComparison.Ordinal) || inventory.DeviceDirectory(name) is not { } dir ||
+                UsbDeviceInfo.TryRead(dir) is not { } device)
             {
                 continue;
             }
-            if (!int.TryParse(PollFiles.ReadTrimmed(Path.Combine(dir, "busnum")), out _) ||
-                !int.TryParse(PollFiles.ReadTrimmed(Path.Combine(dir, "devnum")), out _) ||
-                !ushort.TryParse(PollFiles.ReadTrimmed(Path.Combine(dir, "idVendor")), NumberStyles.HexNumber, null, out ushort vid) ||
-                !ushort.TryParse(PollFiles.ReadTrimmed(Path.Combine(dir, "idProduct")), NumberStyles.HexNumber, null, out ushort pid))
-            {
-                continue;
-            }
-            if ((vendor is ushort v && v != vid) || (product is ushort p && p != pid) ||
-                (usbPort is not null && Path.GetFileName(dir.TrimEnd('/')) != usbPort) ||
-                (serial is not null && !string.Equals(PollFiles.ReadTrimmed(Path.Combine(dir, "serial")), serial, StringComparison.Ordinal)) ||
-                (productName is not null && !string.Equals(PollFiles.ReadTrimmed(Path.Combine(dir, "product")), productName.Trim(), StringComparison.OrdinalIgnoreCase)))
+            // UsbSelector.Matches for a named device without a node.
+            if ((vendor is ushort v && v != device.VendorId) || (product is ushort p && p != device.ProductId) ||
+                (usbPort is not null && device.PortPath != usbPort) ||
+                (serial is not null && !string.Equals(device.Serial, serial, StringComparison.Ordinal)) ||
+                (productName is not null && !string.Equals(device.Product?.Trim(), productName.Trim(), StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
@@ -65,7 +62,7 @@ public static class UsbPoll
             {
                 return null; // several match: the full command line says which
             }
-            authorized = PollFiles.ReadTrimmed(Path.Combine(dir, "authorized")) != "0";
+            authorized = UsbInventory.IsAuthorized(dir);
         }
         return IndicatorQueries.Usb(authorized);
     }

@@ -43,10 +43,12 @@ public sealed record RelayBoardInfo(
     /// A file-name-safe key that stays the same while the board stays in the same place: the USB port path
     /// where there is one (stable across reboots), else the device node.
     /// </summary>
-    public string StateKey =>
-        UsbPort is not null
-            ? $"usb-{UsbPort}-{(Family == RelayFamily.LcusSerial ? "tty" : "hid")}"
-            : "dev-" + Device.Trim('/').Replace('/', '_');
+    public string StateKey => StateKeyOf(Family, UsbPort, Device);
+
+    public static string StateKeyOf(RelayFamily family, string? usbPort, string device) =>
+        usbPort is not null
+            ? $"usb-{usbPort}-{(family == RelayFamily.LcusSerial ? "tty" : "hid")}"
+            : "dev-" + device.Trim('/').Replace('/', '_');
 
     /// <summary>How the user can pick this board when several are attached.</summary>
     public string Describe() =>

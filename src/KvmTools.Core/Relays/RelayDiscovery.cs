@@ -131,7 +131,8 @@ public sealed class RelayDiscovery(SystemPaths paths, Func<HidrawInfo, IHidDevic
             count, channels is not null, hid.HidName, Identity(hid.Usb));
     }
 
-    private static RelayFamily DetectFamily(HidrawInfo hid)
+    /// <summary>What a HID device is by its bus, USB id and (for V-USB's shared id) its name.</summary>
+    public static RelayFamily DetectFamily(HidrawInfo hid)
     {
         if (hid.Bus != HidrawInfo.BusUsb)
         {
@@ -167,7 +168,8 @@ public sealed class RelayDiscovery(SystemPaths paths, Func<HidrawInfo, IHidDevic
     private static RelayBoardInfo WithOverrides(RelayBoardInfo info, BoardSelector selector) =>
         selector.Channels is int n && info.IsRelay ? info with { Channels = n, ChannelsKnown = true } : info;
 
-    private static string? Identity(UsbDeviceInfo? usb) => usb is null ? null : $"{usb.BusNumber}/{usb.DeviceNumber}";
+    /// <summary>The board's bus/device number: a re-plugged board gets a new one (see RelayStateStore).</summary>
+    public static string? Identity(UsbDeviceInfo? usb) => usb is null ? null : $"{usb.BusNumber}/{usb.DeviceNumber}";
 
     private static bool IsHidrawNode(string device) =>
         Path.GetFileName(ResolveNode(device)).StartsWith("hidraw", StringComparison.Ordinal);

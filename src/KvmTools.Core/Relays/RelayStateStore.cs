@@ -21,33 +21,36 @@ public enum RelayState
 /// </summary>
 public sealed class RelayStateStore(SystemPaths paths)
 {
-    public string PathFor(RelayBoardInfo board) => Path.Combine(paths.RuntimeDir, "relays", board.StateKey + ".state");
+    public string PathFor(RelayBoardInfo board) => PathFor(board.StateKey);
+
+    public string PathFor(string stateKey) => Path.Combine(paths.RuntimeDir, "relays", stateKey + ".state");
 
     public Dictionary<int, bool> Load(RelayBoardInfo board)
     {
-        var states = new Dictionary<int, bool>();
         string path = PathFor(board);
-        string[] lines;
+        string text;
         try
         {
-            lines = File.ReadAllLines(path);
+            text = File.ReadAllText(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return states;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return states;
+            return [];
         }
         catch (UnauthorizedAccessException e)
         {
             throw new PermissionDeniedException($"Permission denied: cannot read {path}.",
                 $"{Path.GetDirectoryName(path)} must be readable by this user (the package sets it up for group kvmd).", e);
         }
+        return Parse(text, board.UsbIdentity);
+    }
 
+    /// <summary>The channel states a state file records, if it was written for the board as it is plugged in now.</summary>
+    public static Dictionary<int, bool> Parse(string text, string? usbIdentity)
+    {
+        var states = new Dictionary<int, bool>();
         string? identity = null;
-        foreach (string line in lines)
+        foreach (string line in text.Split(['\r', '\n']))
         {
             int eq = line.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
@@ -65,7 +68,7 @@ public sealed class RelayStateStore(SystemPaths paths)
                 states[channel] = value == "on";
             }
         }
-        if (!string.Equals(identity ?? "", board.UsbIdentity ?? "", StringComparison.Ordinal))
+        if (!string.Equals(identity ?? "", usbIdentity ?? "", StringComparison.Ordinal))
         {
             states.Clear();
         }

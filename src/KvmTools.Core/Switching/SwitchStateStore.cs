@@ -39,7 +39,9 @@ public sealed class SwitchStateStore(SystemPaths paths)
     private const UnixFileMode FileMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead;
 
-    public string PathFor(SwitchDefinition sw) => Path.Combine(paths.RuntimeDir, "switches", sw.Name + ".state");
+    public string PathFor(SwitchDefinition sw) => PathFor(sw.Name);
+
+    public string PathFor(string switchName) => Path.Combine(paths.RuntimeDir, "switches", switchName + ".state");
 
     public SwitchState Load(SwitchDefinition sw)
     {

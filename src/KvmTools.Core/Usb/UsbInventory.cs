@@ -41,6 +41,9 @@ public sealed partial class UsbInventory(SystemPaths paths)
         return result;
     }
 
+    /// <summary>Whether the device may bind drivers (sysfs authorized is not 0).</summary>
+    public static bool IsAuthorized(string deviceDir) => SysfsFile.ReadTrimmed(Path.Combine(deviceDir, "authorized")) != "0";
+
     /// <summary>The device at a port path (1-1.4), or null when nothing is attached there.</summary>
     public UsbDevice? Read(string portPath) => Read(portPath, ReadAliases());
 
@@ -69,7 +72,7 @@ public sealed partial class UsbInventory(SystemPaths paths)
             dir, info.PortPath, info.BusNumber, info.DeviceNumber, info.VendorId, info.ProductId,
             info.Manufacturer, info.Product, info.Serial,
             SysfsFile.ReadTrimmed(Path.Combine(dir, "speed")),
-            SysfsFile.ReadTrimmed(Path.Combine(dir, "authorized")) != "0",
+            IsAuthorized(dir),
             ReadHexByte(Path.Combine(dir, "bDeviceClass")),
             interfaces,
             nodes);

@@ -1,11 +1,10 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using KvmTools.Core.Linux;
 
-namespace KvmTools.Core.Polling;
+namespace KvmTools.Core.Linux;
 
-/// <summary>What a read found: the text, nothing there, or something that needs the full command line to explain.</summary>
-public enum PollRead
+/// <summary>What a read found: the text, nothing there (ENOENT, ENOTDIR), or another failure.</summary>
+public enum SmallFileRead
 {
     Read,
     Missing,
@@ -13,15 +12,15 @@ public enum PollRead
 }
 
 /// <summary>
-/// File and directory reads for the polling path, straight from libc: open/read/close, opendir/readdir,
-/// realpath. The .NET file stack is the largest part of a small NativeAOT binary's start-up, and sysfs attributes
-/// and state files are a few bytes each.
+/// Reads of small files (sysfs attributes, kvmtool's state files), directory listings and path resolution, straight
+/// from libc: open/read/close, opendir/readdir, realpath. Each is one or two system calls, and none brings in the
+/// .NET file stack, which is the largest part of the kvmtool executable's start-up (Polling/).
 /// </summary>
-public static unsafe class PollFiles
+public static unsafe class SmallFile
 {
     private const int MaxSize = 1 << 20;
 
-    public static PollRead ReadText(string path, out string text)
+    public static SmallFileRead Read(string path, out string text)
     {
         text = "";
         int fd;
@@ -32,7 +31,7 @@ public static unsafe class PollFiles
         while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         if (fd < 0)
         {
-            return Marshal.GetLastPInvokeError() is LibC.ENOENT or LibC.ENOTDIR ? PollRead.Missing : PollRead.Failed;
+            return Marshal.GetLastPInvokeError() is LibC.ENOENT or LibC.ENOTDIR ? SmallFileRead.Missing : SmallFileRead.Failed;
         }
         try
         {
@@ -44,7 +43,7 @@ public static unsafe class PollFiles
                 {
                     if (buffer.Length >= MaxSize)
                     {
-                        return PollRead.Failed;
+                        return SmallFileRead.Failed;
                     }
                     Array.Resize(ref buffer, buffer.Length * 2);
                 }
@@ -59,7 +58,7 @@ public static unsafe class PollFiles
                     {
                         continue;
                     }
-                    return PollRead.Failed;
+                    return SmallFileRead.Failed;
                 }
                 if (n == 0)
                 {
@@ -70,16 +69,13 @@ public static unsafe class PollFiles
             // As File.ReadAllText does: a UTF-8 byte-order mark is not part of the text.
             int start = length >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? 3 : 0;
             text = Encoding.UTF8.GetString(buffer, start, length - start);
-            return PollRead.Read;
+            return SmallFileRead.Read;
         }
         finally
         {
             _ = LibC.Close(fd);
         }
     }
-
-    /// <summary>The text of a sysfs attribute without surrounding white space; null when it cannot be read.</summary>
-    public static string? ReadTrimmed(string path) => ReadText(path, out string text) == PollRead.Read ? text.Trim() : null;
 
     /// <summary>The names in a directory (not . and ..); null when it cannot be listed.</summary>
     public static List<string>? List(string dir)

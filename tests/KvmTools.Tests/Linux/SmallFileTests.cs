@@ -1,11 +1,11 @@
 using System.Text;
-using KvmTools.Core.Polling;
+using KvmTools.Core.Linux;
 using KvmTools.Tests.Fakes;
 
-namespace KvmTools.Tests.Polling;
+namespace KvmTools.Tests.Linux;
 
-/// <summary>The polling path's libc reads, against what the .NET file APIs the full command line uses return.</summary>
-public sealed class PollFilesTests : IDisposable
+/// <summary>SmallFile's libc reads, against what the .NET file APIs return.</summary>
+public sealed class SmallFileTests : IDisposable
 {
     private readonly SysfsFixture _fx = new();
 
@@ -20,7 +20,7 @@ public sealed class PollFilesTests : IDisposable
     {
         string path = Path.Combine(_fx.Root, "f");
         File.WriteAllText(path, content, new UTF8Encoding(content.StartsWith('\uFEFF')));
-        Assert.Equal(PollRead.Read, PollFiles.ReadText(path, out string text));
+        Assert.Equal(SmallFileRead.Read, SmallFile.Read(path, out string text));
         Assert.Equal(File.ReadAllText(path), text);
     }
 
@@ -30,19 +30,19 @@ public sealed class PollFilesTests : IDisposable
         string path = Path.Combine(_fx.Root, "big");
         string content = string.Concat(Enumerable.Repeat("0123456789abcdef\n", 1000));
         File.WriteAllText(path, content);
-        Assert.Equal(PollRead.Read, PollFiles.ReadText(path, out string text));
+        Assert.Equal(SmallFileRead.Read, SmallFile.Read(path, out string text));
         Assert.Equal(content, text);
     }
 
     [Fact]
     public void TellsMissingFromUnreadable()
     {
-        Assert.Equal(PollRead.Missing, PollFiles.ReadText(Path.Combine(_fx.Root, "none"), out _));
-        Assert.Equal(PollRead.Missing, PollFiles.ReadText(Path.Combine(_fx.Root, "none", "deeper"), out _));
+        Assert.Equal(SmallFileRead.Missing, SmallFile.Read(Path.Combine(_fx.Root, "none"), out _));
+        Assert.Equal(SmallFileRead.Missing, SmallFile.Read(Path.Combine(_fx.Root, "none", "deeper"), out _));
         File.WriteAllText(Path.Combine(_fx.Root, "file"), "x");
-        Assert.Equal(PollRead.Missing, PollFiles.ReadText(Path.Combine(_fx.Root, "file", "below"), out _)); // ENOTDIR
-        Assert.Equal(PollRead.Failed, PollFiles.ReadText(_fx.Root, out _)); // a directory
-        Assert.Null(PollFiles.ReadTrimmed(_fx.Root));
+        Assert.Equal(SmallFileRead.Missing, SmallFile.Read(Path.Combine(_fx.Root, "file", "below"), out _)); // ENOTDIR
+        Assert.Equal(SmallFileRead.Failed, SmallFile.Read(_fx.Root, out _)); // a directory
+        Assert.Null(SysfsFile.ReadTrimmed(_fx.Root));
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public sealed class PollFilesTests : IDisposable
         Directory.CreateDirectory(Path.Combine(dir, "sub"));
         File.WriteAllText(Path.Combine(dir, "a"), "");
         File.CreateSymbolicLink(Path.Combine(dir, "link"), "sub");
-        Assert.Equal(["a", "link", "sub"], PollFiles.List(dir)!.Order(StringComparer.Ordinal));
-        Assert.Null(PollFiles.List(Path.Combine(_fx.Root, "none")));
-        Assert.Equal(Path.Combine(dir, "sub"), PollFiles.RealPath(Path.Combine(dir, "link", ".", "..", "link")));
-        Assert.Null(PollFiles.RealPath(Path.Combine(dir, "none")));
+        Assert.Equal(["a", "link", "sub"], SmallFile.List(dir)!.Order(StringComparer.Ordinal));
+        Assert.Null(SmallFile.List(Path.Combine(_fx.Root, "none")));
+        Assert.Equal(Path.Combine(dir, "sub"), SmallFile.RealPath(Path.Combine(dir, "link", ".", "..", "link")));
+        Assert.Null(SmallFile.RealPath(Path.Combine(dir, "none")));
     }
 }
