@@ -14,6 +14,15 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
         Recursive = true,
     };
 
+    /// <summary>
+    /// For kvmd's cmdret indicators (KvmdCommandLines): print nothing and answer by the exit status alone, because
+    /// kvmd logs whatever an indicator prints on every poll. Errors are still printed.
+    /// </summary>
+    public static Option<bool> QuietOption() => new(KvmTools.Core.Kvmd.KvmdCommandLines.QuietOption)
+    {
+        Description = "Print nothing; the exit status is the answer (errors are still printed). For kvmd indicators.",
+    };
+
     private LoadedConfig? _config;
 
     public TextWriter Out { get; } = output;

@@ -17,9 +17,9 @@ namespace KvmTools.Launcher;
 /// </summary>
 internal static class QuickCommands
 {
-    private static readonly string[] RelayOptions = ["--device", "--serial", "--usb-port", "--channels", "--config"];
-    private static readonly string[] SwitchOptions = ["--switch", "--config"];
-    private static readonly string[] UsbOptions = ["--config"];
+    private static readonly string[] RelayOptions = ["--device", "--serial", "--usb-port", "--channels", "--config", KvmdCommandLines.QuietOption];
+    private static readonly string[] SwitchOptions = ["--switch", "--config", KvmdCommandLines.QuietOption];
+    private static readonly string[] UsbOptions = ["--config", KvmdCommandLines.QuietOption];
 
     public static QuickAnswer? TryAnswer(string[] args, Func<string, string?> environment)
     {
@@ -49,7 +49,11 @@ internal static class QuickCommands
             "switch" => SwitchPoll.Is(paths, index, options.Get("--switch"), args[2]),
             _ => UsbPoll.Status(paths, index, args[2]),
         };
-        return answer is { } a ? new QuickAnswer(a.Word + "\n", a.IsTrue ? ExitCodes.Ok : ExitCodes.Failed) : null;
+        if (answer is not { } a)
+        {
+            return null;
+        }
+        return new QuickAnswer(options.Quiet ? "" : a.Word + "\n", a.IsTrue ? ExitCodes.Ok : ExitCodes.Failed);
     }
 
     private static IndicatorAnswer? RelayStatus(SystemPaths paths, List<string?[]> index, string target, Pairs options)
@@ -111,13 +115,23 @@ internal static class QuickCommands
         return ConfigIndex.ReadEntries(paths, BuildInfo.Version, path);
     }
 
-    /// <summary>"--option value" pairs after the first <paramref name="words"/> arguments; null for anything else.</summary>
+    /// <summary>"--option value" pairs (and a single --quiet) after the first <paramref name="words"/> arguments; null for anything else.</summary>
     private static Pairs? Options(string[] args, int words, string[] allowed)
     {
         var pairs = new Pairs();
         for (int i = words; i < args.Length; i += 2)
         {
             string name = args[i];
+            if (name == KvmdCommandLines.QuietOption && Array.IndexOf(allowed, name) >= 0)
+            {
+                if (pairs.Quiet)
+                {
+                    return null;
+                }
+                pairs.Quiet = true;
+                i--;
+                continue;
+            }
             if (Array.IndexOf(allowed, name) < 0 || pairs.Get(name) is not null || i + 1 >= args.Length)
             {
                 return null;
@@ -135,6 +149,8 @@ internal static class QuickCommands
     private sealed class Pairs
     {
         private readonly List<string> _items = [];
+
+        public bool Quiet { get; set; }
 
         public void Add(string name, string value)
         {

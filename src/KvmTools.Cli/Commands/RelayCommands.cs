@@ -22,6 +22,7 @@ public static class RelayCommands
         var channels = new Option<int?>("--channels") { Description = "How many channels the board has (LCUS boards cannot report it)." };
         var ms = new Option<int?>("--ms") { Description = "Pulse length in milliseconds (default 500, or the relay's pulse-ms)." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var quiet = CliContext.QuietOption();
         var target = new Argument<string>("channel") { Description = "A channel number (1..N), 'all', or a relay named in kvmtool.yaml." };
         var action = new Argument<string>("action") { Description = "on, off, toggle, pulse or status ('all' takes on or off)." };
         action.AcceptOnlyFromAmong(Actions);
@@ -37,7 +38,8 @@ public static class RelayCommands
         var relay = new Command("relay",
             "Switch a USB relay board's channels: LCUS/NOYITO HID boards (5131:2007), the same boards on a serial port,\n" +
             "and dcttech USBRelay boards (16c0:05df).\n\n" +
-            "'status' prints on, off or unknown and exits 0 only when on, so it can be a kvmd cmdret input.\n\n" +
+            "'status' prints on, off or unknown and exits 0 only when on, so it can be a kvmd cmdret input\n" +
+            "(with --quiet it prints nothing).\n\n" +
             "Examples:\n" +
             "  kvmtool relay 1 on\n" +
             "  kvmtool relay 2 pulse --ms 300 --usb-port 1-1.4\n" +
@@ -46,7 +48,7 @@ public static class RelayCommands
             "  kvmtool relay 1 on --port /dev/ttyUSB0\n" +
             "  kvmtool relay hdmi-button pulse        (named in kvmtool.yaml)")
         {
-            target, action, device, serial, usbPort, port, family, channels, ms, json,
+            target, action, device, serial, usbPort, port, family, channels, ms, json, quiet,
         };
         relay.Subcommands.Add(list);
         relay.SetAction(parse =>
@@ -54,7 +56,8 @@ public static class RelayCommands
             var selector = new BoardSelector(
                 parse.GetValue(device), parse.GetValue(serial), parse.GetValue(usbPort), parse.GetValue(port),
                 RelayTarget.ParseFamily(parse.GetValue(family)), parse.GetValue(channels));
-            return Act(context, parse, parse.GetValue(target)!, parse.GetValue(action)!, selector, parse.GetValue(ms), parse.GetValue(json));
+            return Act(context, parse, parse.GetValue(target)!, parse.GetValue(action)!, selector, parse.GetValue(ms),
+                parse.GetValue(json), parse.GetValue(quiet));
         });
         return relay;
     }
@@ -87,7 +90,7 @@ public static class RelayCommands
         return ExitCodes.Ok;
     }
 
-    private static int Act(CliContext context, ParseResult parse, string targetText, string action, BoardSelector selector, int? ms, bool json)
+    private static int Act(CliContext context, ParseResult parse, string targetText, string action, BoardSelector selector, int? ms, bool json, bool quiet)
     {
         var service = RelayService.ForSystem(context.Paths);
         RelayResult result;
@@ -118,7 +121,11 @@ public static class RelayCommands
             };
         }
 
-        if (json)
+        if (quiet)
+        {
+            // Nothing to say: the exit status is the answer.
+        }
+        else if (json)
         {
             CliJson.Write(context.Out, RelayResultJson.From(result), CliJson.Default.RelayResultJson);
         }

@@ -43,14 +43,15 @@ public static class SwitchCommands
         };
         status.SetAction(parse => Status(context, parse, parse.GetValue(which), parse.GetValue(json)));
 
+        var isQuiet = CliContext.QuietOption();
         var isCommand = new Command("is",
             "Exit 0 when the input is the active one, else 1, printing active, not active or unknown.\n" +
             "Made for kvmd 'cmdret' indicators: it reads kvmtool's state file only, never the device.\n\n" +
             "Examples:\n  kvmtool switch is 2\n  kvmtool switch is nas --switch desk")
         {
-            isPort, which,
+            isPort, which, isQuiet,
         };
-        isCommand.SetAction(parse => Is(context, parse, parse.GetValue(isPort)!, parse.GetValue(which)));
+        isCommand.SetAction(parse => Is(context, parse, parse.GetValue(isPort)!, parse.GetValue(which), parse.GetValue(isQuiet)));
 
         var sync = new Command("sync",
             "Tell kvmtool which input the switch really shows, after its count drifted: the switch's MCU moved on by\n" +
@@ -133,12 +134,15 @@ public static class SwitchCommands
         return result.State.Known ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private static int Is(CliContext context, ParseResult parse, string input, string? name)
+    private static int Is(CliContext context, ParseResult parse, string input, string? name, bool quiet)
     {
         var sw = Resolve(context, parse, name);
         int port = sw.ParsePort(input);
         var answer = IndicatorQueries.SwitchIs(new SwitchStateStore(context.Paths), sw, port);
-        context.Out.WriteLine(answer.Word);
+        if (!quiet)
+        {
+            context.Out.WriteLine(answer.Word);
+        }
         return answer.IsTrue ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

@@ -68,6 +68,7 @@ public static class UsbCommands
         });
 
         var statusSelector = new Argument<string>("selector") { Description = "The device, in any selector form 'usb reset' takes." };
+        var statusQuiet = CliContext.QuietOption();
         var status = new Command("status",
             "Exit 0 when the device is on the bus and authorized, 1 when it is not (prints present, missing or\n" +
             "not authorized). Reads sysfs only, never the device, so kvmd can poll it as a cmdret indicator.\n\n" +
@@ -75,9 +76,9 @@ public static class UsbCommands
             "  kvmtool usb status capture\n" +
             "  kvmtool usb status 534d:2109 && echo present")
         {
-            statusSelector,
+            statusSelector, statusQuiet,
         };
-        status.SetAction(parse => Status(context, parse, parse.GetValue(statusSelector)!));
+        status.SetAction(parse => Status(context, parse, parse.GetValue(statusSelector)!, parse.GetValue(statusQuiet)));
 
         var usb = new Command("usb",
             "USB devices: list them, and reset a hung one (an HDMI capture dongle, a HID relay, a CH9329) with proof\n" +
@@ -92,10 +93,13 @@ public static class UsbCommands
         return usb;
     }
 
-    private static int Status(CliContext context, ParseResult parse, string selector)
+    private static int Status(CliContext context, ParseResult parse, string selector, bool quiet)
     {
         var answer = IndicatorQueries.UsbStatus(new UsbLookup(context.Paths, context.Config(parse).Model.Usb), selector);
-        context.Out.WriteLine(answer.Word);
+        if (!quiet)
+        {
+            context.Out.WriteLine(answer.Word);
+        }
         return answer.IsTrue ? ExitCodes.Ok : ExitCodes.Failed;
     }
 

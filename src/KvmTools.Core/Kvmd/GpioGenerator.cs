@@ -20,15 +20,15 @@ public static class GpioGenerator
                 "there is no 'kvmd:' section, so there are no buttons to generate.",
                 "Add a 'kvmd:' section with buttons and indicators (the commented example kvmtool.yaml shows one).");
         }
-        string tool = kvmd.KvmtoolPath ?? KvmdConfig.DefaultKvmtoolPath;
+        var lines = KvmdCommandLines.For(kvmd.KvmtoolPath ?? KvmdConfig.DefaultKvmtoolPath, config.Path);
         var channels = new List<GpioChannel>();
         foreach (var (name, button) in kvmd.Buttons)
         {
-            channels.Add(new GpioChannel(ChannelName(name), true, ButtonArgv(tool, button!)));
+            channels.Add(new GpioChannel(ChannelName(name), true, ButtonArgv(lines, button!)));
         }
         foreach (var (name, indicator) in kvmd.Indicators)
         {
-            channels.Add(new GpioChannel(ChannelName(name), false, IndicatorArgv(tool, indicator!)));
+            channels.Add(new GpioChannel(ChannelName(name), false, IndicatorArgv(lines, indicator!)));
         }
         channels.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
@@ -41,45 +41,51 @@ public static class GpioGenerator
 
     public static string ChannelName(string name) => KvmdRules.NamePrefix + name;
 
-    public static IReadOnlyList<string> ButtonArgv(string tool, KvmdButtonConfig b)
+    public static IReadOnlyList<string> ButtonArgv(KvmdCommandLines lines, KvmdButtonConfig b)
     {
         if (b.Relay is { } relay)
         {
-            return KvmdCommandLines.Relay(tool, relay, b.Action ?? "pulse");
+            return lines.Relay(relay, b.Action ?? "pulse");
         }
         if (b.Switch is { } sw)
         {
-            return KvmdCommandLines.SwitchTo(tool, sw, b.Port!);
+            return lines.SwitchTo(sw, b.Port!);
         }
         if (b.UsbReset is { } usb)
         {
-            return KvmdCommandLines.UsbReset(tool, usb);
+            return lines.UsbReset(usb);
         }
         if (b.Ch9329Reset is true)
         {
-            return KvmdCommandLines.Ch9329Reset(tool);
+            return lines.Ch9329Reset();
         }
         return b.Argv!;
     }
 
-    public static IReadOnlyList<string> IndicatorArgv(string tool, KvmdIndicatorConfig i)
+    public static IReadOnlyList<string> IndicatorArgv(KvmdCommandLines lines, KvmdIndicatorConfig i)
     {
         if (i.Relay is { } relay)
         {
-            return KvmdCommandLines.RelayStatus(tool, relay);
+            return lines.RelayStatus(relay);
         }
         if (i.Switch is { } sw)
         {
-            return KvmdCommandLines.SwitchIs(tool, sw, i.Port!);
+            return lines.SwitchIs(sw, i.Port!);
         }
         if (i.CaptureHealthy is { } usb)
         {
-            return KvmdCommandLines.UsbStatus(tool, usb);
+            return lines.UsbStatus(usb);
         }
         return i.Argv!;
     }
 
-    /// <summary>One row per button (with its indicator before it), then a labelled row per indicator no button shows.</summary>
+    /// <summary>
+    /// Three columns, so that every dot has words and the buttons stand in one column: kvmd's page shows an
+    /// indicator as a bare dot (its label is not kvmd's), and lays each row's cells out from the left, so a row with
+    /// fewer cells shifts the ones after. A button's row is [its indicator's label, its indicator, the button] (two
+    /// empty cells without an indicator); an indicator no button shows gets [its label, the dot, an empty cell].
+    /// No separators: kvmd starts a new table after each, whose columns line up with nothing above it.
+    /// </summary>
     private static List<IReadOnlyList<string>> DefaultLayout(KvmdConfig kvmd)
     {
         var rows = new List<IReadOnlyList<string>>();
@@ -88,23 +94,25 @@ public static class GpioGenerator
         {
             if (button?.Indicator is { } indicator)
             {
-                rows.Add([indicator, name]);
+                rows.Add([IndicatorLabel(kvmd, indicator), indicator, name]);
                 shown.Add(indicator);
             }
             else
             {
-                rows.Add([name]);
+                rows.Add(["", "", name]);
             }
         }
-        foreach (var (name, indicator) in kvmd.Indicators)
+        foreach (var (name, _) in kvmd.Indicators)
         {
             if (!shown.Contains(name))
             {
-                rows.Add(["#" + (indicator?.Label ?? name), name]);
+                rows.Add([IndicatorLabel(kvmd, name), name, ""]);
             }
         }
         return rows;
     }
+
+    private static string IndicatorLabel(KvmdConfig kvmd, string name) => "#" + (kvmd.Indicators[name]?.Label ?? name);
 
     /// <summary>
     /// A cell in kvmd's syntax. Buttons always take the three-part form 'ch|options|text': kvmd splits a cell at

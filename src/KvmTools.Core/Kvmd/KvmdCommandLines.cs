@@ -1,31 +1,59 @@
+using KvmTools.Core.Config;
+
 namespace KvmTools.Core.Kvmd;
 
 /// <summary>
-/// The argv each built-in button and indicator kind runs: kvmtool's own command-line contracts, in one place.
-/// kvmd execs these as user kvmd with cwd /, no shell, no PATH lookup and no timeout.
+/// The argv each built-in button and indicator kind runs: the interface between kvmtool and kvmd, in one place
+/// (README, "The command lines kvmd runs"). kvmd execs these as user kvmd with cwd /, kvmd's own environment
+/// (no KVMTOOL_CONFIG), no shell, no PATH lookup and no timeout, and logs their merged stdout and stderr: at
+/// INFO when they exit 0, at ERROR otherwise. So:
+/// <list type="bullet">
+/// <item>Every line names its devices by their kvmtool.yaml names, so an edit of kvmtool.yaml reaches the buttons
+/// at once, and carries <c>--config FILE</c> (absolute) unless the file is the default one.</item>
+/// <item>Indicators (cmdret) carry <c>--quiet</c>: the exit status is the answer (0 true, 1 false) and they print
+/// nothing, so a page connect leaves kvmd's log silent; any other exit status is a failure, and its message
+/// reaches kvmd's log once per poll.</item>
+/// <item>Buttons (cmd) print one line saying what they did (INFO in kvmd's log) and exit 0, or print the error
+/// and exit with its code (ERROR, and kvmd reports the button as failed).</item>
+/// </list>
 /// </summary>
-public static class KvmdCommandLines
+/// <param name="Kvmtool">The installed kvmtool executable, absolute.</param>
+/// <param name="ConfigPath">The kvmtool.yaml the commands must read; null for the default file.</param>
+public sealed record KvmdCommandLines(string Kvmtool, string? ConfigPath)
 {
     public static readonly IReadOnlyList<string> RelayActions = ["pulse", "on", "off"];
 
-    /// <summary>kvmtool relay NAME pulse|on|off.</summary>
-    public static string[] Relay(string kvmtool, string relay, string action) => [kvmtool, "relay", relay, action];
+    /// <summary>The option that makes an indicator answer by its exit status alone.</summary>
+    public const string QuietOption = "--quiet";
 
-    /// <summary>kvmtool relay NAME status: exit 0 while the relay is on.</summary>
-    public static string[] RelayStatus(string kvmtool, string relay) => [kvmtool, "relay", relay, "status"];
+    /// <summary>
+    /// The lines for <paramref name="config"/>: they name its file when it is not the default one, because kvmd
+    /// passes no KVMTOOL_CONFIG and runs them from '/'.
+    /// </summary>
+    public static KvmdCommandLines For(string kvmtool, string? configPath) =>
+        new(kvmtool, configPath is null || configPath == ConfigLoader.DefaultPath ? null : Path.GetFullPath(configPath));
+
+    /// <summary>kvmtool relay NAME pulse|on|off.</summary>
+    public string[] Relay(string relay, string action) => Line("relay", relay, action);
+
+    /// <summary>kvmtool relay NAME status --quiet: exit 0 while the relay is on, 1 while off or unknown.</summary>
+    public string[] RelayStatus(string relay) => Line("relay", relay, "status", QuietOption);
 
     /// <summary>kvmtool switch PORT --switch NAME.</summary>
-    public static string[] SwitchTo(string kvmtool, string switchName, string port) => [kvmtool, "switch", port, "--switch", switchName];
+    public string[] SwitchTo(string switchName, string port) => Line("switch", port, "--switch", switchName);
 
-    /// <summary>kvmtool switch is PORT --switch NAME: exit 0 while PORT is active (no device I/O).</summary>
-    public static string[] SwitchIs(string kvmtool, string switchName, string port) => [kvmtool, "switch", "is", port, "--switch", switchName];
+    /// <summary>kvmtool switch is PORT --switch NAME --quiet: exit 0 while PORT is active (no device I/O).</summary>
+    public string[] SwitchIs(string switchName, string port) => Line("switch", "is", port, "--switch", switchName, QuietOption);
 
     /// <summary>kvmtool usb reset NAME.</summary>
-    public static string[] UsbReset(string kvmtool, string device) => [kvmtool, "usb", "reset", device];
+    public string[] UsbReset(string device) => Line("usb", "reset", device);
 
-    /// <summary>kvmtool usb status NAME: exit 0 while the device is present and authorized (sysfs only).</summary>
-    public static string[] UsbStatus(string kvmtool, string device) => [kvmtool, "usb", "status", device];
+    /// <summary>kvmtool usb status NAME --quiet: exit 0 while the device is present and authorized (sysfs only).</summary>
+    public string[] UsbStatus(string device) => Line("usb", "status", device, QuietOption);
 
     /// <summary>kvmtool ch9329 reset.</summary>
-    public static string[] Ch9329Reset(string kvmtool) => [kvmtool, "ch9329", "reset"];
+    public string[] Ch9329Reset() => Line("ch9329", "reset");
+
+    private string[] Line(params string[] words) =>
+        ConfigPath is null ? [Kvmtool, .. words] : [Kvmtool, .. words, "--config", ConfigPath];
 }

@@ -381,6 +381,6 @@ public class GpioFuzzTests
         Assert.Equal(10_000 + 0, model.Table.Count);
         Assert.Empty(GpioChecker.CheckText(text, "big.yaml"));
         Assert.Equal(FileOrigin.Generated, GpioOverrideFile.Inspect(text));
-        Assert.Equal("kvmtool_b9999||Button 9999 | <9999> \"q\" #9999", model.Table[^1][1]);
+        Assert.Equal("kvmtool_b9999||Button 9999 | <9999> \"q\" #9999", model.Table[^1][2]);
     }
 }

@@ -10,7 +10,9 @@ internal static class KvmdTestFiles
 {
     public static string GoldenDir => ShippedExampleTests.RepoFile(Path.Combine("tests", "KvmTools.Tests", "Kvmd", "Golden"));
 
-    public static string Generate(string kvmtoolYaml, string file = "kvmtool.yaml") =>
+    /// <summary>The override generated from <paramref name="kvmtoolYaml"/>, read as if from <paramref name="file"/>
+    /// (by default the default path, whose commands name no --config).</summary>
+    public static string Generate(string kvmtoolYaml, string file = ConfigLoader.DefaultPath) =>
         GpioOverrideFile.Render(GpioGenerator.Build(ConfigLoader.Parse(kvmtoolYaml, file)), CliApp.Version);
 
     /// <summary>

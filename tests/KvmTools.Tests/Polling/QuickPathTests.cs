@@ -1,5 +1,6 @@
 extern alias launcher;
 using KvmTools.Core.Config;
+using KvmTools.Core.Kvmd;
 using KvmTools.Core.Linux;
 using KvmTools.Core.Relays;
 using KvmTools.Tests.Fakes;
@@ -27,6 +28,18 @@ public sealed class QuickPathTests : IDisposable
         {
             Assert.Equal(full.Out, quick.Output);
             Assert.Equal(full.ExitCode, quick.ExitCode);
+            if (args is not ["--version"])
+            {
+                // The form kvmd runs (KvmdCommandLines): the same answer by exit status alone, and nothing printed.
+                string[] quiet = [.. args, KvmdCommandLines.QuietOption];
+                var fullQuiet = CliRunner.Run(env, quiet);
+                var quickQuiet = QuickCommands.TryAnswer(quiet, name => env.TryGetValue(name, out var v) ? v : null);
+                Assert.NotNull(quickQuiet);
+                Assert.Equal("", fullQuiet.Out);
+                Assert.Equal("", quickQuiet.Output);
+                Assert.Equal(full.ExitCode, fullQuiet.ExitCode);
+                Assert.Equal(full.ExitCode, quickQuiet.ExitCode);
+            }
         }
         return quick;
     }
