@@ -122,7 +122,7 @@ public static class GpioChecker
         {
             if (!key.IsString)
             {
-                Error(key, path, $"the {what} name {key.Describe()} is not text; kvmd reads it as '{key.PythonStr}'.", $"Quote it, or rename the {what}.");
+                Warn(key, path, $"the {what} name {key.Describe()} is not text; kvmd reads it as '{key.PythonStr}'.", $"Quote it, or rename the {what}.");
                 return false;
             }
             string name = key.Text;
@@ -224,7 +224,7 @@ public static class GpioChecker
                     case YScalar { IsString: true } str:
                         if (str.Text.Trim() != str.Text)
                         {
-                            Error(str, item, $"argument {i} has spaces or line breaks around it, which kvmd strips.", "Remove them.");
+                            Warn(str, item, $"argument {i} has spaces or line breaks around it, which kvmd strips.", "Remove them.");
                         }
                         if (str.Text.Contains('\0', StringComparison.Ordinal))
                         {
@@ -233,12 +233,12 @@ public static class GpioChecker
                         argv.Add(str.Text.Trim());
                         break;
                     case YScalar other:
-                        Error(other, item, $"argument {i} is {other.Describe()}, not text; kvmd passes '{other.PythonStr}'.",
+                        Warn(other, item, $"argument {i} is {other.Describe()}, not text; kvmd passes '{other.PythonStr}'.",
                             $"Quote it: \"{other.Text}\".");
                         argv.Add(other.PythonStr);
                         break;
                     default:
-                        Error(seq.Items[i], item, $"argument {i} is a list or mapping; kvmd would pass its Python text.", "Write each argument as a quoted string.");
+                        Warn(seq.Items[i], item, $"argument {i} is a list or mapping; kvmd would pass its Python text.", "Write each argument as a quoted string.");
                         argv.Add("[]");
                         break;
                 }
@@ -255,7 +255,7 @@ public static class GpioChecker
             }
             if (!argv[0].StartsWith('/'))
             {
-                Error(node, at + "[0]", $"the program '{argv[0]}' is not an absolute path; kvmd runs it with no PATH lookup from /.",
+                Warn(node, at + "[0]", $"the program '{argv[0]}' is not an absolute path; kvmd runs it with no PATH lookup from /.",
                     "Write the full path, e.g. /usr/bin/kvmtool.");
             }
             if (KvmdRules.PythonListReprLength(argv) > KvmdRules.MaxCommandRepr)
@@ -379,7 +379,7 @@ public static class GpioChecker
             if (switchable is false && delay == 0)
             {
                 constant = true;
-                Error(key, path, $"output '{name}' can neither switch nor pulse (switch: false and a pulse delay of 0): kvmd treats it as constant, and a button for it breaks the GPIO menu.",
+                Warn(key, path, $"output '{name}' can neither switch nor pulse (switch: false and a pulse delay of 0): kvmd treats it as constant, and a button for it breaks the GPIO menu.",
                     "Give it a pulse delay (pulse: {delay: 0.1}) or 'switch: true'.");
             }
             else if (delay is > 0 && min is { } lo && max is { } hi)
@@ -444,7 +444,7 @@ public static class GpioChecker
                 {
                     if (seq.Items[i] is not YScalar { IsString: true } item)
                     {
-                        Error(seq.Items[i], $"{path}[{i}]", $"a title item is {Describe(seq.Items[i])}, not text.", "Quote it.");
+                        Warn(seq.Items[i], $"{path}[{i}]", $"a title item is {Describe(seq.Items[i])}, not text.", "Quote it.");
                         continue;
                     }
                     string text = item.Text;
@@ -455,7 +455,7 @@ public static class GpioChecker
                     string channel = text.Split('|', 3)[0].Trim();
                     if (!_channels.TryGetValue(channel, out var ch) || ch.Output)
                     {
-                        Error(item, $"{path}[{i}]", $"title item '{text}' names no input channel; kvmd's page silently drops it.",
+                        Warn(item, $"{path}[{i}]", $"title item '{text}' names no input channel; kvmd's page silently drops it.",
                             "The title shows labels (\"#Text\") and input channels only.");
                     }
                     else
@@ -466,11 +466,11 @@ public static class GpioChecker
             }
             else if (title is YScalar s && !s.IsString)
             {
-                Error(title, path, $"the title is {s.Describe()}, not text; kvmd's page shows '{s.PythonStr}'.", $"Quote it: \"{s.Text}\".");
+                Warn(title, path, $"the title is {s.Describe()}, not text; kvmd's page shows '{s.PythonStr}'.", $"Quote it: \"{s.Text}\".");
             }
             else if (title is not YScalar)
             {
-                Error(title, path, "the title must be text or a list.", "Write title: \"Switches\".");
+                Warn(title, path, "the title must be text or a list.", "Write title: \"Switches\".");
             }
         }
 
@@ -479,7 +479,7 @@ public static class GpioChecker
             const string path = Gpio + "/view/table";
             if (table is not YSequence rows)
             {
-                Error(table, path, $"view/table must be a list of rows, but it is {Describe(table)}; kvmd would refuse to start or show garbage.",
+                Warn(table, path, $"view/table must be a list of rows, but it is {Describe(table)}; kvmd shows garbage.",
                     "Write table: [[\"#Label\", \"channel\"]].");
                 return;
             }
@@ -488,7 +488,7 @@ public static class GpioChecker
                 string rowPath = $"{path}[{r}]";
                 if (rows.Items[r] is not YSequence row)
                 {
-                    Error(rows.Items[r], rowPath, $"row {r} is {Describe(rows.Items[r])}, not a list of cells; kvmd would refuse to start or show each character as a cell.",
+                    Warn(rows.Items[r], rowPath, $"row {r} is {Describe(rows.Items[r])}, not a list of cells; kvmd shows each character as a cell.",
                         "Write the row as a list: [\"#Label\", \"channel\"] (or [] for a separator).");
                     continue;
                 }
@@ -504,7 +504,7 @@ public static class GpioChecker
             if (node is not YScalar { IsString: true } cell)
             {
                 string shown = node is YScalar s ? s.PythonStr : "(a list or mapping)";
-                Error(node, path, $"the cell {Describe(node)} is not text; kvmd's page would use '{shown}'.",
+                Warn(node, path, $"the cell {Describe(node)} is not text; kvmd's page would use '{shown}'.",
                     node is YScalar q ? $"Quote it: \"{q.Text}\"." : "Write each cell as a quoted string.");
                 return;
             }
@@ -516,7 +516,7 @@ public static class GpioChecker
             string[] parts = [.. text.Split('|', 3).Select(p => p.Trim())];
             if (!_channels.TryGetValue(parts[0], out var channel))
             {
-                Error(cell, path, $"the cell '{cell.Text}' names no channel defined under kvmd/gpio/scheme; kvmd's page silently drops it.",
+                Warn(cell, path, $"the cell '{cell.Text}' names no channel defined under kvmd/gpio/scheme; kvmd's page silently drops it.",
                     "Start labels with '#', or name a defined channel.");
                 return;
             }
@@ -525,7 +525,7 @@ public static class GpioChecker
             {
                 if (parts.Length > 1 && !KvmdRules.Colours.Contains(parts[1]))
                 {
-                    Error(cell, path, $"'{parts[1]}' is not a colour kvmd's page knows; the indicator would be green.",
+                    Warn(cell, path, $"'{parts[1]}' is not a colour kvmd's page knows; the indicator would be green.",
                         "Use " + string.Join(", ", KvmdRules.Colours) + ".");
                 }
                 if (parts.Length > 2)
@@ -536,14 +536,14 @@ public static class GpioChecker
             }
             if (channel.Const)
             {
-                Error(cell, path, $"the button '{channel.Name}' is for a constant output; it breaks kvmd's GPIO menu.", "Give the channel a pulse delay or make it switchable.");
+                Warn(cell, path, $"the button '{channel.Name}' is for a constant output; it breaks kvmd's GPIO menu.", "Give the channel a pulse delay or make it switchable.");
             }
             if (parts.Length == 2)
             {
                 var words = parts[1].Split(',').Select(w => w.Trim().ToLowerInvariant()).ToList();
                 if (words.Any(w => w is "confirm" or "hide"))
                 {
-                    Error(cell, path, $"'{cell.Text}' makes a button whose text is '{parts[1]}': kvmd reads options only in the three-part form.",
+                    Warn(cell, path, $"'{cell.Text}' makes a button whose text is '{parts[1]}': kvmd reads options only in the three-part form.",
                         $"Write '{parts[0]}|{parts[1]}|Text'.");
                 }
             }

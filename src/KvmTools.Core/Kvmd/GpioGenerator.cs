@@ -32,14 +32,16 @@ public static class GpioGenerator
         }
         channels.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
-        var layout = kvmd.Layout is { } rows
-            ? rows.Select(r => (IReadOnlyList<string>)(r ?? []).Select(c => c ?? "").ToList()).ToList()
-            : DefaultLayout(kvmd);
-        var table = layout.Select(row => (IReadOnlyList<string>)row.Select(cell => Cell(kvmd, cell)).ToList()).ToList();
+        var table = Layout(kvmd).Select(row => (IReadOnlyList<string>)row.Select(cell => Cell(kvmd, cell)).ToList()).ToList();
         return new GpioOverride(KvmdRules.HtmlEscape((kvmd.Title ?? KvmdConfig.DefaultTitle).Trim()), channels, table);
     }
 
     public static string ChannelName(string name) => KvmdRules.NamePrefix + name;
+
+    /// <summary>The menu's rows by name, before they become kvmd cells: the user's 'layout', or the default one.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> Layout(KvmdConfig kvmd) => kvmd.Layout is { } rows
+        ? rows.Select(r => (IReadOnlyList<string>)(r ?? []).Select(c => c ?? "").ToList()).ToList()
+        : DefaultLayout(kvmd);
 
     public static IReadOnlyList<string> ButtonArgv(KvmdCommandLines lines, KvmdButtonConfig b)
     {

@@ -2,9 +2,9 @@ namespace KvmTools.Core.Kvmd;
 
 public enum Severity
 {
-    /// <summary>kvmd would refuse to start, or its page would silently differ from what the file says.</summary>
+    /// <summary>kvmd would refuse to start (kvmd's own loader agrees: KvmdOracleTests), or kvmtool cannot read the file.</summary>
     Error,
-    /// <summary>kvmd works, but probably not as intended.</summary>
+    /// <summary>kvmd starts, but probably not as intended: a cell its page drops, a command that cannot run, ...</summary>
     Warning,
 }
 

@@ -123,6 +123,7 @@ public static class KvmdConfigValidator
         if (b.Label is { } label)
         {
             CheckText(label, at + ".label", "label", problems);
+            CheckButtonText(label, at + ".label", problems);
             if (label.Trim().Length == 0)
             {
                 problems.At(at + ".label", "the label is empty; the button would have no text.", "Write the button's text, or remove 'label' to use the name.");
@@ -297,6 +298,23 @@ public static class KvmdConfigValidator
         if (KvmdRules.TextProblem(text) is { } why)
         {
             problems.At(at, $"the {what} cannot be shown as written: {why}.", "Write it on one line, without control characters.");
+        }
+    }
+
+    /// <summary>
+    /// kvmd's page escapes a button's text one UTF-16 unit at a time, so a character beyond U+FFFF (an emoji) comes
+    /// out as two broken halves. Labels and the title are inserted as HTML and show such characters fine.
+    /// </summary>
+    private static void CheckButtonText(string text, string at, ConfigProblems problems)
+    {
+        foreach (char c in text)
+        {
+            if (char.IsHighSurrogate(c))
+            {
+                problems.At(at, $"kvmd's page cannot show '{text}' on a button: it garbles characters beyond U+FFFF (emoji and the like).",
+                    "Leave them out of the button's label, or put them in a '#' label cell of the layout beside it.");
+                return;
+            }
         }
     }
 

@@ -108,6 +108,13 @@ public sealed class KvmdYamlFile
     /// <summary>Whether kvmd can load the file at all (its problems include no error).</summary>
     public bool Loadable => Problems.All(p => p.Severity != Severity.Error);
 
+    /// <summary>
+    /// How a file kvmtool's YAML reader cannot read begins. PyYAML, kvmd's reader, is more lenient in places
+    /// (duplicate keys, where the last wins; some indentation inside quoted text), so this does not claim that
+    /// kvmd refuses the file: 'kvmd -m' decides (tests/kvmd and KvmdOracleTests measure where the two differ).
+    /// </summary>
+    public const string ReaderFailure = "kvmtool cannot check this file, its YAML is not valid to kvmtool (kvmd may still read it): ";
+
     public static KvmdYamlFile Parse(string text, string path)
     {
         var problems = new List<GpioProblem>();
@@ -119,13 +126,13 @@ public sealed class KvmdYamlFile
         catch (YamlException e)
         {
             problems.Add(GpioProblem.Error(path, (int)e.Start.Line, (int)e.Start.Column, "",
-                "not valid YAML: " + Innermost(e).Message + " kvmd would refuse to start.",
+                ReaderFailure + Innermost(e).Message,
                 "Fix the syntax on that line (indentation with spaces, closed quotes and brackets)."));
             return new KvmdYamlFile(path, null, problems);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            problems.Add(GpioProblem.Error(path, 0, 0, "", "not valid YAML: " + e.Message + " kvmd would refuse to start.",
+            problems.Add(GpioProblem.Error(path, 0, 0, "", ReaderFailure + e.Message,
                 "Check that every bracket, brace and quote is closed."));
             return new KvmdYamlFile(path, null, problems);
         }

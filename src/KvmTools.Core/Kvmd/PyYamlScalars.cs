@@ -13,6 +13,8 @@ public enum PyKind
     WholeNumber,
     Real,
     Timestamp,
+    /// <summary>!!binary: Python bytes.</summary>
+    Bytes,
     /// <summary>kvmd's own !include tag: another file's content.</summary>
     Include,
     /// <summary>A tag SafeLoader cannot construct: kvmd refuses the file.</summary>
@@ -38,6 +40,8 @@ public static partial class PyYamlScalars
                 "tag:yaml.org,2002:int" => PyKind.WholeNumber,
                 "tag:yaml.org,2002:float" => PyKind.Real,
                 "tag:yaml.org,2002:timestamp" => PyKind.Timestamp,
+                // SafeLoader makes bytes of it; kvmd's options then see "b'...'", never the text.
+                "tag:yaml.org,2002:binary" => PyKind.Bytes,
                 "!include" => PyKind.Include,
                 _ => PyKind.Unsupported,
             };
@@ -77,8 +81,29 @@ public static partial class PyYamlScalars
         PyKind.Bool => text.StartsWith('t') || text.StartsWith('T') ? "True" : "False",
         PyKind.WholeNumber => IntValue(text)?.ToString(CultureInfo.InvariantCulture) ?? text,
         PyKind.Real => FloatText(text),
+        PyKind.Bytes => BytesRepr(text),
         _ => text,
     };
+
+    /// <summary>Python's str() of the bytes a !!binary scalar holds: b'...' with \xNN for what is not printable ASCII.</summary>
+    private static string BytesRepr(string base64)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(string.Concat(base64.Where(c => !char.IsWhiteSpace(c))));
+        }
+        catch (FormatException)
+        {
+            return "b'?'";
+        }
+        var sb = new System.Text.StringBuilder("b'");
+        foreach (byte b in bytes)
+        {
+            sb.Append(b is >= 0x20 and < 0x7f and not (byte)'\'' and not (byte)'\\' ? ((char)b).ToString() : $"\\x{b:x2}");
+        }
+        return sb.Append('\'').ToString();
+    }
 
     /// <summary>The value of a YAML 1.1 int: 0b.., 0x.., 0.. (octal), '_' separators, and base-60 (1:30).</summary>
     public static BigInteger? IntValue(string text)

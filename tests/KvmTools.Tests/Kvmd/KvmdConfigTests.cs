@@ -98,6 +98,15 @@ public class KvmdConfigTests
     }
 
     [Fact]
+    public void AButtonTextKvmdsPageWouldGarbleIsRefusedWhileALabelMayHoldIt()
+    {
+        // tests/kvmd/test_page.py saw kvmd's page show an emoji on a button as two broken halves.
+        var e = Fails(Relays + "kvmd:\n  buttons:\n    a: { relay: hdmi-button, label: \"PC \U0001F5A5\" }\n");
+        Assert.Contains("beyond U+FFFF", e.Message);
+        ConfigLoader.Parse(Relays + "kvmd:\n  buttons:\n    a: { relay: hdmi-button, label: \"PC \u2328\" }\n  layout: [[\"#\U0001F5A5\", a]]\n", "k.yaml");
+    }
+
+    [Fact]
     public void ACommandTooLongForKvmdIsRefused()
     {
         string yaml = Relays + "kvmd:\n  buttons:\n    a: { argv: [\"/bin/x\", \"" + new string('y', 4090) + "\"] }\n";
