@@ -2,7 +2,7 @@
 # kvmtool's one entry point for building, running and testing.
 #   ./build.sh publish [RID]   NativeAOT binaries into artifacts/RID (default linux-x64; linux-arm64, linux-arm)
 #   ./build.sh run             build, then run kvmtool's main job with no hardware attached
-#   ./build.sh test            every test: format, unit, NativeAOT, packages, system tests in a QEMU guest
+#   ./build.sh test            every test: format, unit, NativeAOT, kvmd's own code, packages, system tests in a QEMU guest
 #   ./build.sh bench           the start-up/latency benchmark (bench/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -61,6 +61,8 @@ run_tests() {
     dotnet format --verify-no-changes --no-restore || { echo "build.sh: 'dotnet format' would change files; run it and commit." >&2; status=1; }
     dotnet test -c Release --no-build -nologo 2>&1 | tee "$logs/unit.log" || status=1
     tests/aot/run.sh 2>&1 | tee "$logs/aot.log" || status=1
+    # kvmd's own code (its loader, GPIO drivers and web menu) against the kvmtool the aot tests just built.
+    KVMTOOL_BIN_DIR="$PWD/artifacts/aot-test/linux-x64" /usr/bin/python3 tests/kvmd/run.py 2>&1 | tee "$logs/kvmd.log" || status=1
     tests/packaging/run.sh 2>&1 | tee "$logs/packaging.log" || status=1
     if [ -x tests/system/run.sh ] && [ "${KVMTOOL_SKIP_SYSTEM_TESTS:-0}" != 1 ]; then
         tests/system/run.sh 2>&1 | tee "$logs/system.log" || status=1
