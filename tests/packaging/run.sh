@@ -108,8 +108,9 @@ if [ -s "$root_tar" ]; then
     check group-kvmd-created in_root getent group kvmd
     check state-dirs-for-kvmd sh -c "[ \"\$(chroot '$root' stat -c %G:%a /var/lib/kvmtool /run/kvmtool | sort -u)\" = kvmd:2775 ]"
     check relay-list-as-user-kvmd sh -c "chroot '$root' useradd --system -g kvmd kvmd && chroot '$root' setpriv --reuid=kvmd --regid=kvmd --clear-groups /usr/bin/kvmtool relay list"
-    # kvmd's first poll has kvmtool-cli read kvmtool.yaml and index it in /run/kvmtool, which kvmd can write.
-    check config-index-written-as-kvmd sh -c "chroot '$root' setpriv --reuid=kvmd --regid=kvmd --clear-groups /usr/bin/kvmtool relay hdmi-button status; [ \"\$(chroot '$root' sh -c 'stat -c %U:%G /run/kvmtool/config-*.index')\" = kvmd:kvmd ]"
+    # kvmd's first poll has kvmtool-cli read kvmtool.yaml and index it in /run/kvmtool, which kvmd can write: in a
+    # file of kvmd's own that group kvmd cannot change (the quick path believes no other).
+    check config-index-written-as-kvmd sh -c "chroot '$root' setpriv --reuid=kvmd --regid=kvmd --clear-groups /usr/bin/kvmtool relay hdmi-button status --quiet; [ \"\$(chroot '$root' sh -c 'stat -c %U:%G:%a /run/kvmtool/config-*-u\$(id -u kvmd).index')\" = kvmd:kvmd:644 ]"
     if in_root kvmtool --help | grep -q '^  doctor'; then
         check doctor-in-fresh-root sh -c "chroot '$root' kvmtool doctor; [ \$? -le 1 ]"
     fi

@@ -21,7 +21,13 @@ public static class ConfigIndex
     private const string Magic = "kvmtool-config-index 1";
     private const string Null = "%";
 
-    /// <summary>The index file for <paramref name="configPath"/>: one per configuration file, beside the state files.</summary>
+    /// <summary>
+    /// The index file for <paramref name="configPath"/> and this process's user: one per configuration file and
+    /// user, beside the state files. The runtime directory is writable by group kvmd, so an index is only ever
+    /// read by the user who wrote it, and only if nobody else can have written it (<see cref="SmallFile.ReadOwn"/>):
+    /// a kvmd-group process can delete root's index (root then reads kvmtool.yaml itself) but cannot make root's
+    /// quick path believe another one.
+    /// </summary>
     public static string PathFor(SystemPaths paths, string configPath)
     {
         // FNV-1a: a stable name for the path, with nothing to load at start-up.
@@ -30,7 +36,9 @@ public static class ConfigIndex
         {
             hash = (hash ^ c) * 1099511628211;
         }
-        return Path.Combine(paths.RuntimeDir, "config-" + hash.ToString("x16", CultureInfo.InvariantCulture) + ".index");
+        var invariant = CultureInfo.InvariantCulture;
+        return Path.Combine(paths.RuntimeDir,
+            "config-" + hash.ToString("x16", invariant) + "-u" + FileStatus.EffectiveUid.ToString(invariant) + ".index");
     }
 
     /// <summary>The file's identity; null when it cannot be read (<paramref name="errno"/> says why).</summary>
@@ -60,12 +68,12 @@ public static class ConfigIndex
         string path = PathFor(paths, configPath);
         try
         {
-            if (File.Exists(path) && File.ReadAllText(path) == text)
+            if (SmallFile.ReadOwn(path, out string current) == SmallFileRead.Read && current == text)
             {
                 return;
             }
-            AtomicFile.WriteText(path, text,
-                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead);
+            // Written by this user for this user: group kvmd must not be able to edit it in place.
+            AtomicFile.WriteText(path, text, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -77,7 +85,7 @@ public static class ConfigIndex
     public static List<string?[]>? ReadEntries(SystemPaths paths, string version, string configPath)
     {
         if (StampOf(configPath, out _) is not { } stamp ||
-            SmallFile.Read(PathFor(paths, configPath), out string text) != SmallFileRead.Read)
+            SmallFile.ReadOwn(PathFor(paths, configPath), out string text) != SmallFileRead.Read)
         {
             return null;
         }

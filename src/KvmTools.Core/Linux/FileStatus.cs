@@ -10,6 +10,9 @@ public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, 
 {
     public ulong Inode { get; init; }
 
+    /// <summary>A regular file (not a directory, FIFO, socket or device node).</summary>
+    public bool IsRegularFile { get; init; }
+
     public long Size { get; init; }
 
     /// <summary>Last content change, in nanoseconds since the epoch.</summary>
@@ -21,7 +24,12 @@ public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, 
     public static FileStatus? Of(string path) => Of(path, out _);
 
     /// <summary>The path's status, or null with the errno (ENOENT: nothing there) when statx fails.</summary>
-    public static FileStatus? Of(string path, out int errno)
+    public static FileStatus? Of(string path, out int errno) => Query(LibC.AT_FDCWD, path, 0, out errno);
+
+    /// <summary>The status of an open file descriptor: of what was opened, whatever the path points at now.</summary>
+    public static FileStatus? OfDescriptor(int fd) => Query(fd, "", LibC.AT_EMPTY_PATH, out _);
+
+    private static FileStatus? Query(int dirfd, string path, int flags, out int errno)
     {
         errno = 0;
         var buffer = new byte[256];
@@ -30,7 +38,7 @@ public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, 
         {
             fixed (byte* b = buffer)
             {
-                result = LibC.Statx(LibC.AT_FDCWD, path, 0, LibC.STATX_BASIC_STATS, b);
+                result = LibC.Statx(dirfd, path, flags, LibC.STATX_BASIC_STATS, b);
             }
         }
         if (result != 0)
@@ -44,6 +52,7 @@ public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, 
         ulong device = ((ulong)BitConverter.ToUInt32(buffer, 136) << 32) | BitConverter.ToUInt32(buffer, 140);
         return new FileStatus(uid, gid, (UnixFileMode)(mode & 0xFFF), device)
         {
+            IsRegularFile = (mode & 0xF000) == 0x8000, // S_IFREG
             Inode = BitConverter.ToUInt64(buffer, 32),
             Size = BitConverter.ToInt64(buffer, 40),
             ChangedNs = Nanoseconds(buffer, 96),
@@ -71,6 +80,7 @@ public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, 
 internal static unsafe partial class LibC
 {
     internal const int AT_FDCWD = -100;
+    internal const int AT_EMPTY_PATH = 0x1000;
     internal const uint STATX_BASIC_STATS = 0x7ff;
 
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -20,13 +20,23 @@ public static unsafe class SmallFile
 {
     private const int MaxSize = 1 << 20;
 
-    public static SmallFileRead Read(string path, out string text)
+    public static SmallFileRead Read(string path, out string text) => Read(path, ownOnly: false, out text);
+
+    /// <summary>
+    /// Reads a file only if nobody but this process's user can have written it: a regular file owned by the
+    /// effective user and writable by no group or other user (checked on the opened file, so a file swapped in
+    /// between is caught; opened non-blocking, so a FIFO in its place cannot hang the caller). Anything else is
+    /// <see cref="SmallFileRead.Failed"/>. For what kvmtool keeps in directories that group kvmd may write.
+    /// </summary>
+    public static SmallFileRead ReadOwn(string path, out string text) => Read(path, ownOnly: true, out text);
+
+    private static SmallFileRead Read(string path, bool ownOnly, out string text)
     {
         text = "";
         int fd;
         do
         {
-            fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+            fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | (ownOnly ? LibC.O_NONBLOCK : 0), 0);
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         if (fd < 0)
@@ -35,6 +45,10 @@ public static unsafe class SmallFile
         }
         try
         {
+            if (ownOnly && !IsOwn(fd))
+            {
+                return SmallFileRead.Failed;
+            }
             byte[] buffer = new byte[4096];
             int length = 0;
             while (true)
@@ -76,6 +90,10 @@ public static unsafe class SmallFile
             _ = LibC.Close(fd);
         }
     }
+
+    private static bool IsOwn(int fd) =>
+        FileStatus.OfDescriptor(fd) is { IsRegularFile: true } s && s.Uid == LibC.Geteuid() &&
+        (s.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0;
 
     /// <summary>The names in a directory (not . and ..); null when it cannot be listed.</summary>
     public static List<string>? List(string dir)

@@ -123,4 +123,56 @@ public sealed class ConfigIndexTests : IDisposable
         ConfigIndex.Refresh(paths, "1.2.3", path, ConfigIndex.StampOf(path, out _)!, ConfigLoader.Load(path, true).Model);
         Assert.Null(ConfigIndex.ReadEntries(paths, "1.2.3", path));
     }
+
+    /// <summary>
+    /// The runtime directory is writable by group kvmd, whose processes must not steer what root's quick path
+    /// answers: an index is believed only when this user wrote it and nobody else can have changed it.
+    /// </summary>
+    [Fact]
+    public async Task AnIndexOthersCouldHaveWrittenIsNotBelieved()
+    {
+        string path = Config("relays:\n  r1:\n    usb-port: 1-1.4\n    channel: 2\n");
+        Assert.NotNull(Index(path));
+        string index = ConfigIndex.PathFor(_fx.Paths, path);
+        Assert.Contains($"-u{KvmTools.Core.Linux.FileStatus.EffectiveUid}.index", index, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(index) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite));
+        string good = File.ReadAllText(index);
+
+        // Group-writable: anyone in group kvmd could have written it.
+        File.SetUnixFileMode(index, File.GetUnixFileMode(index) | UnixFileMode.GroupWrite);
+        Assert.Null(ConfigIndex.ReadEntries(_fx.Paths, "1.2.3", path));
+
+        // A FIFO in its place: neither believed nor waited for.
+        File.Delete(index);
+        Assert.Equal(0, Mkfifo(index, 0x1a4));
+        var read = Task.Run(() => ConfigIndex.ReadEntries(_fx.Paths, "1.2.3", path));
+        Assert.True(await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10))) == read, "reading a FIFO as the index blocked");
+        Assert.Null(await read);
+
+        // A symlink to a good index of this user's is still this user's file, and still bound to this config.
+        File.Delete(index);
+        string elsewhere = Path.Combine(_fx.Root, "planted.index");
+        File.WriteAllText(elsewhere, good);
+        File.SetUnixFileMode(elsewhere, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.CreateSymbolicLink(index, elsewhere);
+        Assert.NotNull(ConfigIndex.ReadEntries(_fx.Paths, "1.2.3", path));
+        File.WriteAllText(elsewhere, good.Replace("\t2\t", "\t9\t", StringComparison.Ordinal).Replace(path, path + "x", StringComparison.Ordinal));
+        Assert.Null(ConfigIndex.ReadEntries(_fx.Paths, "1.2.3", path));
+
+        // Another user's file, as a kvmd-group process would leave it (needs root to chown, as CI runs).
+        if (KvmTools.Core.Linux.FileStatus.EffectiveUid == 0)
+        {
+            File.Delete(index);
+            File.WriteAllText(index, good);
+            File.SetUnixFileMode(index, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            KvmTools.Core.Linux.FileStatus.Chown(index, 65534, 65534);
+            Assert.Null(ConfigIndex.ReadEntries(_fx.Paths, "1.2.3", path));
+            // The next full load replaces it with root's own.
+            Assert.NotNull(Index(path));
+            Assert.Equal(0u, KvmTools.Core.Linux.FileStatus.Of(index)!.Value.Uid);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int Mkfifo(string path, int mode);
 }
