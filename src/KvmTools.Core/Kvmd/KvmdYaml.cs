@@ -148,7 +148,7 @@ public sealed class KvmdYamlFile
         {
             return new KvmdYamlFile(path, null, problems);
         }
-        var converter = new Converter(path, problems, MaxNodesFor(text));
+        var converter = new Converter(path, text, problems, MaxNodesFor(text));
         YNode root = converter.Convert(stream.Documents[0].RootNode, 0);
         if (root is YScalar { Kind: PyKind.Null })
         {
@@ -174,9 +174,12 @@ public sealed class KvmdYamlFile
         return e;
     }
 
-    private sealed class Converter(string file, List<GpioProblem> problems, int maxNodes)
+    private sealed class Converter(string file, string source, List<GpioProblem> problems, int maxNodes)
     {
         private int _nodes;
+
+        /// <summary>How many flow collections ([...], {...}) enclose the node being converted.</summary>
+        private int _flow;
 
         /// <summary>Where the converter is, as kvmd's key path; joined only when a problem needs it.</summary>
         private readonly List<(string? Key, int Index)> _at = [];
@@ -225,6 +228,13 @@ public sealed class KvmdYamlFile
                                 "kvmtool does not follow !include; the included content is not checked.",
                                 "Let kvmd check it: 'kvmd -m' (kvmtool gpio apply runs it when kvmd is installed)."));
                         }
+                        else if (plain && _flow > 0 && StartsWithIndicator(node))
+                        {
+                            // YAML 1.2 (YamlDotNet) reads on past a ':' there; YAML 1.1 (PyYAML) stops.
+                            problems.Add(GpioProblem.Error(file, line, column, PathHere(),
+                                "an item inside [...] or {...} starts with ':', which kvmd's YAML reader (PyYAML) refuses; kvmd would not start.",
+                                "Quote the item, or remove the stray character."));
+                        }
                         else if (kind == PyKind.Unsupported)
                         {
                             problems.Add(GpioProblem.Error(file, line, column, PathHere(),
@@ -236,18 +246,23 @@ public sealed class KvmdYamlFile
                     {
                         CheckCollectionTag(tag, "tag:yaml.org,2002:seq", line, column);
                         var items = new List<YNode>(seq.Children.Count);
+                        int flow = seq.Style == YamlDotNet.Core.Events.SequenceStyle.Flow ? 1 : 0;
+                        _flow += flow;
                         for (int i = 0; i < seq.Children.Count; i++)
                         {
                             _at.Add((null, i));
                             items.Add(Convert(seq.Children[i], depth + 1));
                             _at.RemoveAt(_at.Count - 1);
                         }
+                        _flow -= flow;
                         return new YSequence(file, line, column, items);
                     }
                 case YamlMappingNode map:
                     {
                         CheckCollectionTag(tag, "tag:yaml.org,2002:map", line, column);
                         var entries = new List<YEntry>(map.Children.Count);
+                        int flow = map.Style == YamlDotNet.Core.Events.MappingStyle.Flow ? 1 : 0;
+                        _flow += flow;
                         foreach (var (keyNode, valueNode) in map.Children)
                         {
                             if (keyNode is not YamlScalarNode)
@@ -270,12 +285,32 @@ public sealed class KvmdYamlFile
                             }
                             _at.RemoveAt(_at.Count - 1);
                         }
+                        _flow -= flow;
                         return new YMapping(file, line, column, entries);
                     }
                 default:
                     problems.Add(GpioProblem.Error(file, line, column, PathHere(), "an unexpected YAML node.", "Remove it."));
                     return new YScalar(file, line, column, "", PyKind.Null, true);
             }
+        }
+
+        private bool StartsWithIndicator(YamlNode node)
+        {
+            int at = (int)node.Start.Index;
+            if (at < source.Length && source[at] == ':')
+            {
+                return true;
+            }
+            // '[a, :"b"]': YamlDotNet starts the item after the ':'.
+            int before = at - 1;
+            if (before < 0 || source[before] != ':')
+            {
+                return false;
+            }
+            while (--before >= 0 && source[before] is ' ' or '\t')
+            {
+            }
+            return before >= 0 && source[before] is ',' or '[' or '{';
         }
 
         private void CheckCollectionTag(string? tag, string expected, int line, int column)

@@ -115,6 +115,7 @@ public class GpioCheckerTests
         { "            b:\n                driver: b", "            ? [a, b]\n            : x\n            b:\n                driver: b", "Error", "kvmd/gpio/scheme", "key is a list" },
         { "                mode: input\n", "                mode: input\n                mode: output\n", "Error", "", "Duplicate key" },
         { "kvmd:\n", "kvmd: [\n", "Error", "", "not valid to kvmtool" },
+        { "\"i|green\", \"b|confirm|Go\"]", "\"i|green\", :\"b|confirm|Go\"]", "Error", "kvmd/gpio/view/table[0][2]", "starts with ':'" },
         { "kvmd:\n", "---\nx: 1\n---\nkvmd:\n", "Error", "", "more than one YAML document" },
     };
 

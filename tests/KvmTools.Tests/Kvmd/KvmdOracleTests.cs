@@ -82,6 +82,10 @@ public class KvmdOracleTests
         yield return Ok.Replace("{title: T}", "{title: !!binary aGVsbG8=}", StringComparison.Ordinal);
         yield return Ok.Replace("{title: T}", "{title: !python/object:os.system x}", StringComparison.Ordinal);
         yield return Ok.Replace("'b||Go'", "'b|confirm,hide|Go'", StringComparison.Ordinal);
+        yield return Ok.Replace(", 'b||Go'", ", :'b||Go'", StringComparison.Ordinal);
+        yield return Ok.Replace(", 'b||Go'", ",:b", StringComparison.Ordinal);
+        yield return Ok.Replace(", 'b||Go'", ", ?b", StringComparison.Ordinal);
+        yield return Ok.Replace("{title: T}", "{title: :T}", StringComparison.Ordinal);
         yield return Ok.Replace("pin: 0, mode: input", "pin: 0, mode: input, inverted: true, debounce: 0.5", StringComparison.Ordinal);
         yield return Ok.Replace("pin: 0, mode: input", "pin: 0, mode: input, inverted: sometimes", StringComparison.Ordinal);
         yield return "kvmd:\n  gpio:\n    drivers:\n      x: {type: cmd, cmd: [/bin/true]}\n      __gpio__: {type: cmd, cmd: [/bin/true]}\n";
