@@ -87,16 +87,46 @@ check tarball-contents sh -c "tar -tzf '$out/kvmtool-$version-amd64.tar.gz' | gr
 check arm64-binary-runs-under-qemu sh -c "x=\$(mktemp -d) && dpkg-deb -x '$debarm' \$x && [ \"\$(qemu-aarch64 -L /usr/aarch64-linux-gnu \$x/usr/lib/kvmtool/kvmtool --version)\" = '$version' ]"
 
 # A fresh Debian 12 root: debootstrap once, keep a pristine tarball of it, unpack a new copy per run.
-root_tar="$cache/bookworm-root.tar"
+# The name says what is in it, so that a change of packages makes a new one.
+root_packages=adduser,udev,sudo
+root_tar="$cache/bookworm-minbase-${root_packages//,/-}.tar"
 if [ ! -s "$root_tar" ]; then
     tmp=$(mktemp -d)
-    if debootstrap --variant=minbase --include=adduser,udev bookworm "$tmp/root" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1; then
+    if debootstrap --variant=minbase --include="$root_packages" bookworm "$tmp/root" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1; then
         tar -C "$tmp/root" -cf "$root_tar" .
     else
         tail -20 "$cache/debootstrap.log"
     fi
     rm -rf "$tmp"
 fi
+# A usb-reset button as kvmd runs it: 'gpio apply' writes a sudo rule for exactly its line (visudo-checked,
+# root's, 0440); that line runs kvmtool as root (which then indexes the config as uid 0), any other line is
+# refused, and 'gpio rollback' takes the rule away again.
+root_button_through_sudo() {
+    local cfg=/etc/kvmtool/root-buttons.yaml argv out code
+    mkdir -p "$root/etc/kvmd/override.d"
+    printf 'usb:\n  devices:\n    capture: {id: "534d:2109"}\nkvmd:\n  buttons:\n    reset-capture: {usb-reset: capture}\n' >"$root$cfg"
+    chmod 644 "$root$cfg"
+    in_root kvmtool gpio apply --config "$cfg" || return 1
+    [ "$(stat -c %U:%a "$root/etc/sudoers.d/kvmtool")" = root:440 ] || { echo "the rule is not root's with mode 440"; return 1; }
+    in_root visudo -c -q || return 1
+    mapfile -t argv < <(/usr/bin/python3 -c 'import sys, yaml
+print("\n".join(yaml.safe_load(open(sys.argv[1]))["kvmd"]["gpio"]["drivers"]["kvmtool_reset-capture"]["cmd"]))' "$root/etc/kvmd/override.d/gpio.yaml")
+    [ "${argv[0]}" = /usr/bin/sudo ] || { echo "the button does not go through sudo: ${argv[*]}"; return 1; }
+    rm -f "$root"/run/kvmtool/config-*-u0.index
+    out=$(chroot "$root" setpriv --reuid=kvmd --regid=kvmd --clear-groups "${argv[@]}" 2>&1); code=$?
+    # The chroot has no such device: kvmtool, as root, says so (exit 3); sudo refusing would be exit 1.
+    [ $code -eq 3 ] || { echo "the button exited $code: $out"; return 1; }
+    ls "$root"/run/kvmtool/config-*-u0.index >/dev/null || { echo "kvmtool did not run as root"; return 1; }
+    out=$(chroot "$root" setpriv --reuid=kvmd --regid=kvmd --clear-groups /usr/bin/sudo --non-interactive /usr/bin/kvmtool usb reset other --config "$cfg" 2>&1); code=$?
+    [ $code -eq 1 ] && grep -q 'password is required' <<<"$out" || { echo "another line ran as root: exit $code: $out"; return 1; }
+    in_root kvmtool gpio rollback --config "$cfg" >/dev/null || return 1
+    [ ! -e "$root/etc/sudoers.d/kvmtool" ] || { echo "rollback left the rule in place"; return 1; }
+    # Again, for the package's removal below to take it away; the config is no file of the package's.
+    in_root kvmtool gpio apply --config "$cfg" >/dev/null || return 1
+    rm -f "$root$cfg"
+}
+
 root=$(mktemp -d)
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 if [ -s "$root_tar" ]; then
@@ -114,7 +144,8 @@ if [ -s "$root_tar" ]; then
     if in_root kvmtool --help | grep -q '^  doctor'; then
         check doctor-in-fresh-root sh -c "chroot '$root' kvmtool doctor; [ \$? -le 1 ]"
     fi
-    check conffile-kept-on-remove sh -c "chroot '$root' sh -c 'echo \"# mine\" >> /etc/kvmtool/kvmtool.yaml' && chroot '$root' dpkg -r kvmtool >/dev/null && grep -q '# mine' '$root/etc/kvmtool/kvmtool.yaml' && [ ! -e '$root/usr/bin/kvmtool' ]"
+    check root-button-through-sudo-as-kvmd root_button_through_sudo
+    check conffile-kept-on-remove sh -c "chroot '$root' sh -c 'echo \"# mine\" >> /etc/kvmtool/kvmtool.yaml' && chroot '$root' dpkg -r kvmtool >/dev/null && grep -q '# mine' '$root/etc/kvmtool/kvmtool.yaml' && [ ! -e '$root/usr/bin/kvmtool' ] && [ ! -e '$root/etc/sudoers.d/kvmtool' ]"
     check purge-removes-everything sh -c "chroot '$root' userdel kvmd && chroot '$root' dpkg -P kvmtool >/dev/null && [ ! -e '$root/etc/kvmtool' ] && [ ! -e '$root/var/lib/kvmtool' ] && [ ! -e '$root/usr/lib/kvmtool' ] && ! chroot '$root' getent group kvmd"
     umount "$root/proc"
 else

@@ -182,11 +182,12 @@ public static class GpioCommands
         if (result.Outcome == ApplyOutcome.Unchanged)
         {
             context.Out.WriteLine($"unchanged: {result.Path}");
+            ReportSudo(context, installer.Host, result.Sudo, result.RootLines);
             return ExitCodes.Ok;
         }
         if (config.Path is { } used && Path.GetFullPath(used) != ConfigLoader.DefaultPath)
         {
-            context.Error.WriteLine($"note: kvmd runs the buttons' commands without --config, so they read {ConfigLoader.DefaultPath}, not {used}.");
+            context.Out.WriteLine($"the buttons' commands name {Path.GetFullPath(used)} (--config), as kvmd passes them no KVMTOOL_CONFIG");
         }
         context.Out.WriteLine(result.KvmdCheck == KvmdCheck.Passed
             ? $"kvmd's own config check passed ({installer.Host.KvmdBinary} -m)"
@@ -198,6 +199,7 @@ public static class GpioCommands
                 ? $"there was no previous file ('kvmtool gpio rollback' removes it again; marker {backup.Path})"
                 : $"previous file kept as {backup.Path}{(backup.Kind == BackupKind.HandEdited ? " (it had been edited by hand)" : "")}");
         }
+        ReportSudo(context, installer.Host, result.Sudo, result.RootLines);
         foreach (string mp in result.Remounted)
         {
             context.Out.WriteLine($"remounted {mp} read-write for the write, and read-only again");
@@ -216,11 +218,27 @@ public static class GpioCommands
         {
             context.Out.WriteLine($"the file it replaced is kept as {saved}");
         }
+        ReportSudo(context, installer.Host, result.Sudo, null);
         foreach (string mp in result.Remounted)
         {
             context.Out.WriteLine($"remounted {mp} read-write for the write, and read-only again");
         }
         return ReportRestart(context, result.Restart, "journalctl -u kvmd");
+    }
+
+    private static void ReportSudo(CliContext context, GpioHost host, SudoRuleChange change, int? lines)
+    {
+        switch (change)
+        {
+            case SudoRuleChange.Written:
+                context.Out.WriteLine(lines is int n
+                    ? $"wrote {host.SudoersFile}: user kvmd may run the {(n == 1 ? "button that needs" : $"{n} buttons that need")} root, and nothing else"
+                    : $"wrote {host.SudoersFile} for the restored file's buttons that need root");
+                break;
+            case SudoRuleChange.Removed:
+                context.Out.WriteLine($"removed {host.SudoersFile}: no button needs root");
+                break;
+        }
     }
 
     private static int ReportRestart(CliContext context, KvmdRestart? restart, string next)

@@ -8,6 +8,16 @@ namespace KvmTools.Core.Kvmd;
 /// </summary>
 public sealed record GpioHost(string OverrideDir, string BackupDir, string RuntimeDir)
 {
+    /// <summary>The sudo rule for the buttons that need root (<see cref="SudoRules"/>).</summary>
+    public required string SudoersFile { get; init; }
+
+    public string SudoBinary { get; init; } = KvmdCommandLines.SudoPath;
+
+    public IReadOnlyList<string> VisudoCandidates { get; init; } = ["/usr/sbin/visudo", "/usr/bin/visudo"];
+
+    /// <summary>visudo only parses a small file.</summary>
+    public TimeSpan VisudoTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public string MountsFile { get; init; } = MountTable.DefaultPath;
 
     /// <summary>kvmd's own binary; when it exists, its config check runs on a staged copy before anything is written.</summary>
@@ -51,7 +61,10 @@ public sealed record GpioHost(string OverrideDir, string BackupDir, string Runti
     public static GpioHost For(KvmdConfig? config, SystemPaths paths) => new(
         Path.GetFullPath(config?.OverrideDir ?? KvmdConfig.DefaultOverrideDir),
         Path.GetFullPath(config?.BackupDir ?? DefaultBackupDir(paths)),
-        paths.RuntimeDir);
+        paths.RuntimeDir)
+    {
+        SudoersFile = Path.Combine(paths.EtcRoot, "sudoers.d", SudoRules.FileName),
+    };
 
     internal static string? Find(IReadOnlyList<string> candidates) => candidates.FirstOrDefault(File.Exists);
 }

@@ -16,6 +16,15 @@ public enum KvmdCheck
     Passed,
 }
 
+/// <summary>What became of the sudo rule for the buttons that need root (<see cref="SudoRules"/>).</summary>
+public enum SudoRuleChange
+{
+    /// <summary>It already was what the installed gpio.yaml needs (also: no rule, none needed).</summary>
+    Unchanged,
+    Written,
+    Removed,
+}
+
 /// <summary>Whether kvmd was restarted and is running again.</summary>
 public sealed record KvmdRestart(bool CameBack, string State);
 
@@ -29,9 +38,13 @@ public sealed record ApplyResult(
     KvmdCheck KvmdCheck,
     IReadOnlyList<GpioProblem> Problems,
     IReadOnlyList<string> Remounted,
-    KvmdRestart? Restart);
+    KvmdRestart? Restart,
+    SudoRuleChange Sudo = SudoRuleChange.Unchanged,
+    int RootLines = 0);
 
-public sealed record RollbackResult(string Path, GpioBackup Restored, string? SavedCurrent, IReadOnlyList<string> Remounted, KvmdRestart? Restart);
+public sealed record RollbackResult(
+    string Path, GpioBackup Restored, string? SavedCurrent, IReadOnlyList<string> Remounted, KvmdRestart? Restart,
+    SudoRuleChange Sudo = SudoRuleChange.Unchanged);
 
 /// <summary>
 /// Installs kvmtool's gpio.yaml into kvmd's override.d so that kvmd never sees a broken, half-written or
@@ -58,11 +71,21 @@ public sealed class GpioInstaller(GpioHost host)
                 string.Join("\n", own.Select(p => "  " + p)), "This is a bug in kvmtool; please report it with your kvmtool.yaml.");
         }
 
+        var rootLines = SudoRules.LinesOf(content);
+        string? rule = PrepareSudoRule(rootLines);
+        bool ruleCurrent = CurrentSudoRule() == rule;
         byte[]? existing = ReadExisting(target);
         if (existing is not null && existing.AsSpan().SequenceEqual(bytes))
         {
             // Quiet on purpose: cron and Ansible run this across fleets; 'gpio check --installed' reports the rest.
-            return new ApplyResult(ApplyOutcome.Unchanged, target, FileOrigin.Generated, null, KvmdCheck.NotInstalled, [], [], null);
+            var sudo = SudoRuleChange.Unchanged;
+            var fixedMounts = new List<string>();
+            if (!ruleCurrent)
+            {
+                // The file is as it should be, but its sudo rule is missing or stale (removed by hand, a reinstall).
+                WithWritableMounts(options.Remount, fixedMounts, () => sudo = WriteSudoRule(rule), SudoersDir);
+            }
+            return new ApplyResult(ApplyOutcome.Unchanged, target, FileOrigin.Generated, null, KvmdCheck.NotInstalled, [], fixedMounts, null, sudo, rootLines.Count);
         }
         FileOrigin? origin = existing is null ? null : GpioOverrideFile.Inspect(Encoding.UTF8.GetString(existing));
         if (origin is FileOrigin.Edited or FileOrigin.Foreign && !options.Force)
@@ -78,6 +101,7 @@ public sealed class GpioInstaller(GpioHost host)
         var check = RunKvmdCheck(content);
         var remounted = new List<string>();
         GpioBackup? backup = null;
+        var sudoChange = SudoRuleChange.Unchanged;
         WithWritableMounts(options.Remount, remounted, () =>
         {
             backup = Backups.Save(existing, origin switch
@@ -88,9 +112,13 @@ public sealed class GpioInstaller(GpioHost host)
             });
             Directory.CreateDirectory(Host.OverrideDir);
             Write(target, bytes, existing is null ? null : FileStatus.Of(target));
-        });
+            if (!ruleCurrent)
+            {
+                sudoChange = WriteSudoRule(rule);
+            }
+        }, ruleCurrent ? null : SudoersDir);
         var restart = options.RestartKvmd ? RestartKvmd() : null;
-        return new ApplyResult(ApplyOutcome.Written, target, origin, backup, check, problems, remounted, restart);
+        return new ApplyResult(ApplyOutcome.Written, target, origin, backup, check, problems, remounted, restart, sudoChange, rootLines.Count);
     }
 
     public RollbackResult Rollback(bool remount, bool restartKvmd)
@@ -108,6 +136,11 @@ public sealed class GpioInstaller(GpioHost host)
         byte[]? current = ReadExisting(target);
         string? saved = null;
         var remounted = new List<string>();
+        // The rule follows the file kvmd will run: the restored one (none for a hand-made or absent file).
+        byte[]? restored = restore.Kind == BackupKind.Absent ? null : File.ReadAllBytes(restore.Path);
+        string? rule = PrepareSudoRule(restored is null ? [] : SudoRules.LinesOf(Encoding.UTF8.GetString(restored)));
+        bool ruleCurrent = CurrentSudoRule() == rule;
+        var sudoChange = SudoRuleChange.Unchanged;
         WithWritableMounts(remount, remounted, () =>
         {
             if (current is not null)
@@ -124,12 +157,118 @@ public sealed class GpioInstaller(GpioHost host)
             }
             else
             {
-                Write(target, File.ReadAllBytes(restore.Path), current is null ? null : FileStatus.Of(target));
+                Write(target, restored!, current is null ? null : FileStatus.Of(target));
             }
             GpioBackups.Remove(restore);
-        });
+            if (!ruleCurrent)
+            {
+                sudoChange = WriteSudoRule(rule);
+            }
+        }, ruleCurrent ? null : SudoersDir);
         var restart = restartKvmd ? RestartKvmd() : null;
-        return new RollbackResult(target, restore, saved, remounted, restart);
+        return new RollbackResult(target, restore, saved, remounted, restart, sudoChange);
+    }
+
+    private string SudoersDir => Path.GetDirectoryName(Host.SudoersFile)!;
+
+    /// <summary>The installed rule file's text; null when there is none.</summary>
+    public string? CurrentSudoRule() => ReadExisting(Host.SudoersFile) is { } b ? Encoding.UTF8.GetString(b) : null;
+
+    /// <summary>
+    /// The rule file <paramref name="lines"/> need, checked before anything is written: sudo is installed, visudo
+    /// accepts the file, and nothing the root lines read can be changed by anyone but root. Null when no line needs root.
+    /// </summary>
+    private string? PrepareSudoRule(IReadOnlyList<IReadOnlyList<string>> lines)
+    {
+        string? rule = SudoRules.Render(lines, BuildInfo.Version);
+        if (CurrentSudoRule() is { } current && !SudoRules.IsOurs(current))
+        {
+            if (rule is null)
+            {
+                return current; // someone else's file of that name, and kvmtool needs none: leave it alone
+            }
+            throw new OperationFailedException($"{Host.SudoersFile} exists and was not written by kvmtool; kvmtool will not replace it.",
+                $"Rename it (sudo reads every file in {SudoersDir}), then apply again.");
+        }
+        if (rule is null)
+        {
+            return null;
+        }
+        if (!File.Exists(Host.SudoBinary))
+        {
+            throw new NotFoundException($"A button needs root ({string.Join(' ', lines[0])}), and {Host.SudoBinary} is not installed.",
+                "Install sudo (PiKVM OS: 'pacman -S sudo'; Debian: 'apt install sudo'), then apply again.");
+        }
+        foreach (var line in lines)
+        {
+            CheckOnlyRootCanChange(line);
+        }
+        string visudo = GpioHost.Find(Host.VisudoCandidates)
+            ?? throw new NotFoundException("Cannot find visudo to check the sudo rule before installing it.", "Install sudo (it brings visudo), then apply again.");
+        string check = Path.Combine(Host.RuntimeDir, $"sudoers-check.{Environment.ProcessId}.{Guid.NewGuid():N}");
+        try
+        {
+            AtomicFile.WriteText(check, rule, UnixFileMode.UserRead);
+            var result = Host.Runner.Run([visudo, "-c", "-q", "-f", check], Host.VisudoTimeout);
+            if (!result.Succeeded)
+            {
+                throw new OperationFailedException($"visudo rejects the sudo rule kvmtool made, so nothing was written:\n{Indent(result.TimedOut ? "visudo timed out" : result.Tail(8))}",
+                    "This is a bug in kvmtool; please report it with your kvmtool.yaml.");
+            }
+        }
+        finally
+        {
+            AtomicFile.TryDelete(check);
+        }
+        return rule;
+    }
+
+    /// <summary>
+    /// A root line runs kvmtool and reads its configuration as root: if group kvmd could replace either, the rule
+    /// would hand root to whatever runs as kvmd. Each must be root's file, in root's directory, writable by nobody else.
+    /// </summary>
+    private static void CheckOnlyRootCanChange(IReadOnlyList<string> line)
+    {
+        int at = line.ToList().IndexOf("--config");
+        string config = at >= 0 && at + 1 < line.Count ? line[at + 1] : Config.ConfigLoader.DefaultPath;
+        foreach (string path in new[] { line[0], config })
+        {
+            foreach (string p in new[] { path, Path.GetDirectoryName(path)! })
+            {
+                if (FileStatus.Of(p) is { } s &&
+                    (s.Uid != 0 || ((s.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0 && (s.Mode & UnixFileMode.StickyBit) == 0)))
+                {
+                    throw new UsageException(
+                        $"A button needs root and runs '{string.Join(' ', line)}', but {p} can be changed by someone other than root, who could then decide what root does.",
+                        $"Make it root's and writable by root only: chown root:root {p}; chmod go-w {p}.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Puts <paramref name="rule"/> in place (mode 0440, root's, as sudo requires), or removes kvmtool's rule when it is null.</summary>
+    private SudoRuleChange WriteSudoRule(string? rule)
+    {
+        try
+        {
+            if (rule is null)
+            {
+                if (!File.Exists(Host.SudoersFile))
+                {
+                    return SudoRuleChange.Unchanged;
+                }
+                StagedFile.Delete(Host.SudoersFile);
+                return SudoRuleChange.Removed;
+            }
+            Directory.CreateDirectory(SudoersDir);
+            StagedFile.Write(Host.SudoersFile, Encoding.UTF8.GetBytes(rule),
+                new FileStatus(0, 0, UnixFileMode.UserRead | UnixFileMode.GroupRead, 0), Host.BeforeCommit);
+            return SudoRuleChange.Written;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new PermissionDeniedException($"Permission denied writing {Host.SudoersFile}.", "Run kvmtool gpio as root (sudo).", e);
+        }
     }
 
     /// <summary>The installed file's text, or "" when there is none (for 'gpio diff').</summary>
@@ -249,10 +388,10 @@ public sealed class GpioInstaller(GpioHost host)
     /// --remount that is an error that says what to do; with it, kvmtool remounts read-write and always back
     /// read-only afterwards, also when the write fails.
     /// </summary>
-    private void WithWritableMounts(bool remount, List<string> remounted, Action write)
+    private void WithWritableMounts(bool remount, List<string> remounted, Action write, string? alsoWrites = null)
     {
         var mounts = MountTable.Load(Host.MountsFile);
-        var readOnly = new[] { Host.OverrideDir, Host.BackupDir }
+        var readOnly = new[] { Host.OverrideDir, Host.BackupDir, alsoWrites ?? Host.OverrideDir }
             .Select(p => mounts.For(p)).OfType<MountEntry>().Where(m => m.ReadOnly)
             .Select(m => m.MountPoint).Distinct(StringComparer.Ordinal).ToList();
         if (readOnly.Count > 0 && !remount)

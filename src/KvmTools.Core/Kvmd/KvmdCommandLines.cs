@@ -15,6 +15,9 @@ namespace KvmTools.Core.Kvmd;
 /// reaches kvmd's log once per poll.</item>
 /// <item>Buttons (cmd) print one line saying what they did (INFO in kvmd's log) and exit 0, or print the error
 /// and exit with its code (ERROR, and kvmd reports the button as failed).</item>
+/// <item>A button that needs root (a USB reset may rebind drivers, deauthorize a device or switch a hub port's
+/// power) runs as <c>/usr/bin/sudo --non-interactive LINE</c>; 'gpio apply' installs a sudo rule for exactly
+/// those lines (<see cref="SudoRules"/>).</item>
 /// </list>
 /// </summary>
 /// <param name="Kvmtool">The installed kvmtool executable, absolute.</param>
@@ -22,6 +25,12 @@ namespace KvmTools.Core.Kvmd;
 public sealed record KvmdCommandLines(string Kvmtool, string? ConfigPath)
 {
     public static readonly IReadOnlyList<string> RelayActions = ["pulse", "on", "off"];
+
+    /// <summary>What runs a root button's line; kvmd does no PATH lookup. Debian and Arch both install it here.</summary>
+    public const string SudoPath = "/usr/bin/sudo";
+
+    /// <summary>Never asks for a password: without a matching rule sudo fails at once, with a message kvmd logs.</summary>
+    public const string SudoNonInteractive = "--non-interactive";
 
     /// <summary>The option that makes an indicator answer by its exit status alone.</summary>
     public const string QuietOption = "--quiet";
@@ -45,14 +54,20 @@ public sealed record KvmdCommandLines(string Kvmtool, string? ConfigPath)
     /// <summary>kvmtool switch is PORT --switch NAME --quiet: exit 0 while PORT is active (no device I/O).</summary>
     public string[] SwitchIs(string switchName, string port) => Line("switch", "is", port, "--switch", switchName, QuietOption);
 
-    /// <summary>kvmtool usb reset NAME.</summary>
-    public string[] UsbReset(string device) => Line("usb", "reset", device);
+    /// <summary>sudo --non-interactive kvmtool usb reset NAME: every method but ioctl, and auto's later steps, need root.</summary>
+    public string[] UsbReset(string device) => AsRoot(Line("usb", "reset", device));
 
     /// <summary>kvmtool usb status NAME --quiet: exit 0 while the device is present and authorized (sysfs only).</summary>
     public string[] UsbStatus(string device) => Line("usb", "status", device, QuietOption);
 
     /// <summary>kvmtool ch9329 reset.</summary>
     public string[] Ch9329Reset() => Line("ch9329", "reset");
+
+    /// <summary>The line sudo runs for a root button's <paramref name="argv"/>; null for a button that runs as kvmd.</summary>
+    public static IReadOnlyList<string>? RootLine(IReadOnlyList<string> argv) =>
+        argv.Count > 2 && argv[0] == SudoPath && argv[1] == SudoNonInteractive ? argv.Skip(2).ToList() : null;
+
+    private static string[] AsRoot(string[] line) => [SudoPath, SudoNonInteractive, .. line];
 
     private string[] Line(params string[] words) =>
         ConfigPath is null ? [Kvmtool, .. words] : [Kvmtool, .. words, "--config", ConfigPath];

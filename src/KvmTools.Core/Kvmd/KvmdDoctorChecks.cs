@@ -1,4 +1,5 @@
 using KvmTools.Core.Doctor;
+using KvmTools.Core.Linux;
 
 namespace KvmTools.Core.Kvmd;
 
@@ -48,6 +49,10 @@ public sealed class KvmdDoctorChecks : IDoctorChecks
             yield return new DoctorFinding("kvmd", DoctorStatus.Problem, "The kvmd: section cannot be generated: " + error.Message, error.Hint);
             yield break;
         }
+        if (SudoFinding(host, installed) is { } sudo)
+        {
+            yield return sudo;
+        }
         yield return GpioOverrideFile.Inspect(installed) switch
         {
             FileOrigin.Foreign => new DoctorFinding("kvmd", DoctorStatus.Warning, $"{host.Target} was not written by kvmtool.",
@@ -58,5 +63,48 @@ public sealed class KvmdDoctorChecks : IDoctorChecks
             _ => new DoctorFinding("kvmd", DoctorStatus.Problem, $"{host.Target} is out of date with kvmtool.yaml.",
                 "Run 'kvmtool gpio diff' to see the change, then 'kvmtool gpio apply --restart-kvmd'."),
         };
+    }
+
+    /// <summary>Whether the installed file's root buttons can run: sudo is there and the rule is exactly theirs.</summary>
+    private static DoctorFinding? SudoFinding(GpioHost host, string installed)
+    {
+        var lines = SudoRules.LinesOf(installed);
+        string? expected = SudoRules.Render(lines, BuildInfo.Version);
+        string? current = File.Exists(host.SudoersFile) ? TryRead(host.SudoersFile) : null;
+        if (expected is null)
+        {
+            return current is not null && SudoRules.IsOurs(current)
+                ? new DoctorFinding("kvmd", DoctorStatus.Warning, $"{host.SudoersFile} grants kvmd root for buttons the installed gpio.yaml no longer has.",
+                    "Run 'kvmtool gpio apply' as root: it removes the rule.")
+                : null;
+        }
+        string what = lines.Count == 1 ? "1 button needs" : $"{lines.Count} buttons need";
+        if (!File.Exists(host.SudoBinary))
+        {
+            return new DoctorFinding("kvmd", DoctorStatus.Problem, $"{what} root through {host.SudoBinary}, which is not installed: they fail.",
+                "Install sudo (PiKVM OS: 'pacman -S sudo'; Debian: 'apt install sudo'), then 'kvmtool gpio apply'.");
+        }
+        if (current != expected)
+        {
+            return new DoctorFinding("kvmd", DoctorStatus.Problem,
+                $"{what} root, and {host.SudoersFile} {(current is null ? "is missing" : "does not match them")}: kvmd's sudo refuses them.",
+                "Run 'kvmtool gpio apply' as root: it writes the rule for exactly those buttons.");
+        }
+        return FileStatus.Of(host.SudoersFile) is { Uid: 0 } s && (s.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0
+            ? new DoctorFinding("kvmd", DoctorStatus.Ok, $"{host.SudoersFile} lets kvmd run the {lines.Count} root button{(lines.Count == 1 ? "" : "s")}, and nothing else.")
+            : new DoctorFinding("kvmd", DoctorStatus.Problem, $"{host.SudoersFile} is not root's or is writable by others; sudo ignores it.",
+                "Run 'kvmtool gpio apply' as root, or: chown root:root FILE; chmod 0440 FILE.");
+    }
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

@@ -140,6 +140,45 @@ public sealed class DoctorTests : IDisposable
         Assert.Contains("gpio.yaml is out of date", CliRunner.Run(Env(config), "doctor").Out);
     }
 
+    [Fact]
+    public void RootButtonsNeedTheirSudoRuleAndNothingElse()
+    {
+        AddKvmdUser();
+        string overrideDir = Path.Combine(_fx.Root, "etc", "kvmd", "override.d");
+        Directory.CreateDirectory(overrideDir);
+        string config = Path.Combine(_fx.Root, "k.yaml");
+        File.WriteAllText(config,
+            "usb:\n  devices:\n    capture: { id: \"534d:2109\" }\n" +
+            $"kvmd:\n  override-dir: {overrideDir}\n  buttons:\n    b: {{ usb-reset: capture }}\n");
+        string target = Path.Combine(overrideDir, "gpio.yaml");
+        Assert.Equal(0, CliRunner.Run(Env(config), "gpio", "generate", "-o", target).ExitCode);
+        string rule = Path.Combine(_etc, "sudoers.d", "kvmtool");
+        if (!File.Exists(KvmTools.Core.Kvmd.KvmdCommandLines.SudoPath))
+        {
+            Assert.Contains("1 button needs root through /usr/bin/sudo, which is not installed", CliRunner.Run(Env(config), "doctor").Out);
+            return;
+        }
+        Assert.Contains($"1 button needs root, and {rule} is missing", CliRunner.Run(Env(config), "doctor").Out);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(rule)!);
+        string text = KvmTools.Core.Kvmd.SudoRules.Render(KvmTools.Core.Kvmd.SudoRules.LinesOf(File.ReadAllText(target)), KvmTools.Cli.CliApp.Version)!;
+        File.WriteAllText(rule, text.Replace("capture", "other", StringComparison.Ordinal));
+        Assert.Contains($"{rule} does not match them", CliRunner.Run(Env(config), "doctor").Out);
+        File.WriteAllText(rule, text);
+        File.SetUnixFileMode(rule, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        if (FileStatus.EffectiveUid == 0)
+        {
+            Assert.Contains($"ok       kvmd        {rule} lets kvmd run the 1 root button, and nothing else.", CliRunner.Run(Env(config), "doctor").Out);
+        }
+        File.SetUnixFileMode(rule, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherWrite);
+        Assert.Contains($"{rule} is not root's or is writable by others", CliRunner.Run(Env(config), "doctor").Out);
+
+        // The override no longer needs root: a rule left behind is worth a warning.
+        File.WriteAllText(config, $"relays:\n  r: {{ channel: 1 }}\nkvmd:\n  override-dir: {overrideDir}\n  buttons:\n    b: {{ relay: r }}\n");
+        Assert.Equal(0, CliRunner.Run(Env(config), "gpio", "generate", "-o", target).ExitCode);
+        Assert.Contains($"{rule} grants kvmd root for buttons the installed gpio.yaml no longer has", CliRunner.Run(Env(config), "doctor").Out);
+    }
+
     [Theory]
     [InlineData("/dev/root / ext4 ro,noatime 0 0\n", true)]
     [InlineData("/dev/root / ext4 rw,noatime 0 0\n", false)]

@@ -120,7 +120,8 @@ public sealed class GpioCliTests : IDisposable
         Assert.Contains($"wrote {Target}", apply.Out);
         Assert.Contains("kvmd is not installed here", apply.Out);
         Assert.Contains("kvmd not restarted", apply.Out);
-        Assert.Contains("note: kvmd runs the buttons' commands without --config", apply.Err);
+        Assert.Contains($"the buttons' commands name {Path.GetFullPath(Config)} (--config)", apply.Out);
+        Assert.Contains($"\"--config\", \"{Path.GetFullPath(Config)}\"", File.ReadAllText(Target));
 
         var again = Run("gpio", "apply");
         Assert.Equal(0, again.ExitCode);

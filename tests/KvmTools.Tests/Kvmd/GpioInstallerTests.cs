@@ -30,12 +30,14 @@ public sealed class GpioInstallerTests : IDisposable
     private string MountBinary => Path.Combine(_root, "bin", "mount");
     private string Systemctl => Path.Combine(_root, "bin", "systemctl");
     private string KvmdBinary => Path.Combine(_root, "bin", "kvmd");
+    private string SudoersFile => Path.Combine(_root, "etc", "sudoers.d", "kvmtool");
 
     private void Mounts(string rootOptions) =>
         File.WriteAllText(MountsFile, $"/dev/mmcblk0p2 / ext4 {rootOptions},relatime 0 0\nproc /proc proc rw,nosuid 0 0\n");
 
     private GpioInstaller Installer(Action<string>? beforeCommit = null) => new(new GpioHost(OverrideDir, BackupDir, Path.Combine(_root, "run", "kvmtool"))
     {
+        SudoersFile = SudoersFile,
         MountsFile = MountsFile,
         KvmdBinary = KvmdBinary,
         MountCandidates = [MountBinary],
@@ -329,7 +331,7 @@ public sealed class GpioInstallerTests : IDisposable
     [Fact]
     public void BackupsInsideOverrideDAreRefused()
     {
-        var installer = new GpioInstaller(new GpioHost(OverrideDir, Path.Combine(OverrideDir, "old"), Path.Combine(_root, "run")) { MountsFile = MountsFile });
+        var installer = new GpioInstaller(new GpioHost(OverrideDir, Path.Combine(OverrideDir, "old"), Path.Combine(_root, "run")) { MountsFile = MountsFile, SudoersFile = SudoersFile });
         var e = Assert.Throws<UsageException>(() => installer.Apply(Generated("A"), new ApplyOptions()));
         Assert.Contains("kvmd would load the backups", e.Message);
         Assert.False(File.Exists(Target));

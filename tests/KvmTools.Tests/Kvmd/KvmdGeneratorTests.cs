@@ -65,7 +65,7 @@ public class KvmdGeneratorTests
         Assert.Equal($"{K} relay atx-power on", argv["kvmtool_power-on"]);
         Assert.Equal($"{K} relay atx-power off", argv["kvmtool_power-off"]);
         Assert.Equal($"{K} switch 1 --switch main", argv["kvmtool_pc1"]);
-        Assert.Equal($"{K} usb reset capture", argv["kvmtool_reset-capture"]);
+        Assert.Equal($"/usr/bin/sudo --non-interactive {K} usb reset capture", argv["kvmtool_reset-capture"]);
         Assert.Equal($"{K} ch9329 reset", argv["kvmtool_reset-keyboard"]);
         Assert.Equal($"{K} relay hdmi-button status --quiet", argv["kvmtool_hdmi-relay"]);
         Assert.Equal($"{K} switch is 1 --switch main --quiet", argv["kvmtool_pc1-active"]);
