@@ -2,12 +2,14 @@ namespace KvmTools.Core.Kvmd;
 
 /// <summary>
 /// 'gpio check': kvmd's rules for the GPIO part of its configuration, applied to one file or to the merge of
-/// every file kvmd would load. Errors are what makes kvmd refuse to start, or what its page would silently
-/// show differently from the file; warnings are legal but probably not meant.
+/// every file kvmd would load. Errors are what makes kvmd refuse to start (held to kvmd's own loader by
+/// KvmdOracleTests); warnings are what kvmd loads but would run or show differently from what the file seems to say.
 /// </summary>
 public static class GpioChecker
 {
-    public static List<GpioProblem> Check(IReadOnlyList<KvmdYamlFile> files)
+    /// <param name="files">The files, in kvmd's order.</param>
+    /// <param name="driverTypes">The driver types kvmd knows; by default the installed kvmd's (<see cref="KvmdDriverTypes.Installed"/>).</param>
+    public static List<GpioProblem> Check(IReadOnlyList<KvmdYamlFile> files, KvmdDriverTypes? driverTypes = null)
     {
         var problems = files.SelectMany(f => f.Problems).ToList();
         YMapping? merged = null;
@@ -20,18 +22,19 @@ public static class GpioChecker
         }
         if (merged is not null)
         {
-            new Rules(problems).Run(merged);
+            new Rules(problems, driverTypes ?? KvmdDriverTypes.Installed()).Run(merged);
         }
         return problems;
     }
 
-    public static List<GpioProblem> CheckText(string text, string path) => Check([KvmdYamlFile.Parse(text, path)]);
+    public static List<GpioProblem> CheckText(string text, string path, KvmdDriverTypes? driverTypes = null) =>
+        Check([KvmdYamlFile.Parse(text, path)], driverTypes);
 
     private sealed record Driver(string Name, string Type, YNode? Node);
 
     private sealed record Channel(string Name, bool Output, bool Const, YNode Node);
 
-    private sealed class Rules(List<GpioProblem> problems)
+    private sealed class Rules(List<GpioProblem> problems, KvmdDriverTypes driverTypes)
     {
         private const string Gpio = "kvmd/gpio";
 
@@ -164,10 +167,18 @@ public static class GpioChecker
             {
                 Error(typeNode, path + "/type", $"the driver type {Describe(typeNode)} is not a type name; kvmd would refuse to start.", "Write e.g. 'type: cmd'.");
             }
-            else if (!KvmdRules.DriverTypes.Contains(t.Text.Trim()))
+            else if (!driverTypes.Names.Contains(t.Text.Trim()))
             {
-                Error(typeNode, path + "/type", $"kvmd has no GPIO driver type '{t.Text}'; it would refuse to start.",
-                    "Use one of: " + string.Join(", ", KvmdRules.DriverTypes.Order(StringComparer.Ordinal)) + ".");
+                string known = "Use one of: " + string.Join(", ", driverTypes.Names.Order(StringComparer.Ordinal)) + ".";
+                if (driverTypes.From is { } from)
+                {
+                    Error(typeNode, path + "/type", $"kvmd has no GPIO driver type '{t.Text}' (its drivers are in {from}); it would refuse to start.", known);
+                }
+                else
+                {
+                    // No kvmd here to ask: a newer one may have the type, so this is no reason to refuse the file.
+                    Warn(typeNode, path + "/type", $"kvmd 4.197 has no GPIO driver type '{t.Text}', and no kvmd is installed here to ask; unless yours is newer and has it, kvmd would refuse to start.", known);
+                }
             }
             else
             {

@@ -26,7 +26,10 @@ public static partial class KvmdRules
     /// <summary>Indicator colours kvmd's page knows; any other silently becomes green.</summary>
     public static readonly IReadOnlyList<string> Colours = ["green", "yellow", "red", "blue", "cyan", "magenta", "pink", "white"];
 
-    /// <summary>kvmd's user-GPIO driver types (kvmd/plugins/ugpio); kvmd refuses to start on any other.</summary>
+    /// <summary>
+    /// kvmd 4.197's user-GPIO driver types (kvmd/plugins/ugpio), for where no kvmd is installed to ask
+    /// (<see cref="KvmdDriverTypes"/>): a newer kvmd may have more, so an unknown type is then only a warning.
+    /// </summary>
     public static readonly IReadOnlySet<string> DriverTypes = new HashSet<string>(StringComparer.Ordinal)
     {
         "amt", "anelpwr", "cmd", "cmdret", "extron", "ezcoo", "gpio", "hidrelay", "hue", "ipmi", "locator", "noop",

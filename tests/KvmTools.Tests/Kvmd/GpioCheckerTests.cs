@@ -48,7 +48,7 @@ public class GpioCheckerTests
     {
         // old text, new text, severity, kvmd key path, part of the message
         { "                type: cmd\n", "", "Error", "kvmd/gpio/drivers/b", "no 'type'" },
-        { "type: cmd\n", "type: cmnd\n", "Error", "kvmd/gpio/drivers/b/type", "no GPIO driver type 'cmnd'" },
+        { "type: cmd\n", "type: cmnd\n", "Warning", "kvmd/gpio/drivers/b/type", "kvmd 4.197 has no GPIO driver type 'cmnd', and no kvmd is installed here" },
         { "type: cmd\n", "type: 5\n", "Error", "kvmd/gpio/drivers/b/type", "not a type name" },
         { "            b:\n                type", "            \"bad name\":\n                type", "Error", "kvmd/gpio/drivers/bad name", "not a valid kvmd GPIO driver name" },
         { "            b:\n                type", "            1b:\n                type", "Error", "kvmd/gpio/drivers/1b", "not a valid kvmd GPIO driver name" },
@@ -130,6 +130,36 @@ public class GpioCheckerTests
         Assert.True(match.Count > 0, $"expected {severity} at '{path}' containing '{fragment}'; got:\n" + string.Join("\n", problems));
         Assert.Equal(severity, match[0].Severity.ToString());
         Assert.True(match[0].Line > 0, "the problem has a line number: " + match[0]);
+    }
+
+    /// <summary>Which driver types exist is the installed kvmd's to say: its plugins/ugpio modules.</summary>
+    [Fact]
+    public void DriverTypesAreTheInstalledKvmdsPlugins()
+    {
+        string ugpio = Path.Combine(Path.GetTempPath(), "kvmtool-ugpio-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(ugpio, "newdriver"));
+        try
+        {
+            foreach (string name in new[] { "__init__.py", "cmd.py", "cmdret.py", "_helper.py", Path.Combine("newdriver", "__init__.py") })
+            {
+                File.WriteAllText(Path.Combine(ugpio, name), "");
+            }
+            var types = KvmdDriverTypes.In(ugpio)!;
+            Assert.Equal(["cmd", "cmdret", "newdriver"], types.Names.Order(StringComparer.Ordinal));
+            Assert.Null(KvmdDriverTypes.In(Path.Combine(ugpio, "newdriver", "missing")));
+
+            string text = Mutate("type: cmd\n", "type: newdriver\n");
+            Assert.DoesNotContain(GpioChecker.CheckText(text, "gpio.yaml", types), p => p.KvmdPath == "kvmd/gpio/drivers/b/type");
+            var unknown = GpioChecker.CheckText(Mutate("type: cmd\n", "type: cmnd\n"), "gpio.yaml", types).Single(p => p.KvmdPath == "kvmd/gpio/drivers/b/type");
+            Assert.Equal(Severity.Error, unknown.Severity);
+            Assert.Contains($"its drivers are in {ugpio}", unknown.Message, StringComparison.Ordinal);
+            // Without a kvmd to ask, kvmd 4.197's list: a type it lacks may be a newer kvmd's.
+            Assert.Equal(Severity.Warning, GpioChecker.CheckText(text, "gpio.yaml", KvmdDriverTypes.BuiltIn).Single(p => p.KvmdPath == "kvmd/gpio/drivers/b/type").Severity);
+        }
+        finally
+        {
+            Directory.Delete(ugpio, recursive: true);
+        }
     }
 
     [Fact]

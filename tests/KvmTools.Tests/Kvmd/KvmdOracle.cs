@@ -26,6 +26,16 @@ internal static class KvmdOracle
         return code == 0 ? null : $"kvmd's code cannot be run: {stderr.Trim()}";
     });
 
+    /// <summary>kvmd's driver types as its source has them: what 'gpio check' asks of an installed kvmd.</summary>
+    public static KvmdDriverTypes DriverTypes()
+    {
+        Require();
+        string src = Environment.GetEnvironmentVariable("KVMD_SRC") is { Length: > 0 } s ? s
+            : Path.Combine(Path.GetDirectoryName(ShippedExampleTests.RepoFile("."))!, "..", "shared", "upstream", "kvmd-4.197");
+        return KvmdDriverTypes.In(Path.Combine(src, "kvmd", "plugins", "ugpio"))
+            ?? throw new Xunit.Sdk.XunitException($"no kvmd/plugins/ugpio under {src}");
+    }
+
     private static string Python => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
     /// <summary>Skips the calling test where kvmd is absent; fails it under CI, which must run it.</summary>
