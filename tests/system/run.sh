@@ -304,6 +304,28 @@ copy_libraries() {
     done
 }
 
+# stage_sudo STAGE: the host's sudo and visudo (setuid root, with their plugins and libraries), a sudoers that
+# includes /etc/sudoers.d as Debian's does, and PAM that lets the rules decide (pam_permit), so that a test can run
+# a kvmd button's line as user kvmd the way kvmd does. Nothing when the host has no sudo.
+stage_sudo() {
+    local stage=$1 f
+    [ -x /usr/bin/sudo ] && [ -x /usr/sbin/visudo ] || return 0
+    mkdir -p "$stage/usr/libexec/sudo" "$stage/etc/sudoers.d" "$stage/etc/pam.d" "$stage/lib/x86_64-linux-gnu/security"
+    cp /usr/bin/sudo "$stage/usr/bin/sudo"
+    cp /usr/sbin/visudo "$stage/usr/sbin/visudo"
+    chmod 4755 "$stage/usr/bin/sudo"
+    cp -a /usr/libexec/sudo/. "$stage/usr/libexec/sudo/"
+    cp /lib/x86_64-linux-gnu/security/pam_permit.so "$stage/lib/x86_64-linux-gnu/security/"
+    printf 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n' > "$stage/etc/sudoers"
+    chmod 0440 "$stage/etc/sudoers"
+    chmod 0750 "$stage/etc/sudoers.d"
+    for f in auth account password session; do
+        printf '%s required pam_permit.so\n' "$f"
+    done > "$stage/etc/pam.d/sudo"
+    copy_libraries "$stage" "$stage/usr/bin/sudo" "$stage/usr/sbin/visudo" "$stage"/usr/libexec/sudo/*.so* \
+        "$stage/lib/x86_64-linux-gnu/security/pam_permit.so"
+}
+
 # Sets INITRD: busybox, the modules, kvmtool and its libraries, init and the guest scripts; the archive is
 # rebuilt only when what goes into it changed.
 prepare_initramfs() {
@@ -320,8 +342,9 @@ prepare_initramfs() {
     chmod 755 "$stage/init" "$stage/systest/run-group.sh"
     cp -a "$MODDIR/lib" "$stage/"
     echo "$BOOT_MODULES" | tr ' ' '\n' > "$stage/etc/systest/boot-modules"
-    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$stage/etc/passwd"
-    printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nkvmd:x:990:990:kvmd:/nonexistent:/bin/false\n' > "$stage/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\nkvmd:x:990:\n' > "$stage/etc/group"
+    stage_sudo "$stage"
     find "$kvmtool_dir" -maxdepth 1 -type f ! -name '*.dbg' ! -name '*.pdb' ! -name '*.xml' \
         -exec cp {} "$stage/opt/kvmtool/" \;
     copy_libraries "$stage" "$stage"/opt/kvmtool/*

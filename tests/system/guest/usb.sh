@@ -25,6 +25,7 @@
 # systest-qemu: -device usb-kbd,bus=xhci.0,serial=KBD-A -device usb-kbd,bus=xhci.0,serial=KBD-B
 # systest-qemu: -chardev null,id=ftdi -device usb-serial,bus=xhci.0,chardev=ftdi,always-plugged=on,serial=A10KVMT1
 # systest-modules: evdev
+# systest-host-packages: sudo
 # systest-timeout: 240
 # systest-test-timeout: 60
 
@@ -535,6 +536,53 @@ test_without_privileges_exits_4_with_the_fix() {
     assert_ok su -p -s /bin/sh nobody -c "$as_nobody usb reset 0403:6001"
     assert_contains "$OUT" "with the same address" "'usb reset' as nobody with access to the node"
     assert_eq $((resets + 1)) "$(resets_of "$FTDI")" "port resets of $FTDI in dmesg"
+}
+
+# A kvmd usb-reset button, as kvmd runs it: 'gpio apply' writes the sudo rule for its line, and that line, run as
+# user kvmd, resets the keyboard with reset-method auto although kvmd cannot open the usbdevfs node (root only,
+# as without the udev rule); a line the rule does not name is refused, and 'gpio rollback' takes the rule away.
+test_usb_reset_button_works_as_kvmd_through_sudo() {
+    [ -x /usr/bin/sudo ] || fail "the guest has no sudo (the host needs the sudo package)"
+    mkdir -p /etc/kvmtool /tmp/kvmd/override.d && chmod 755 /etc/kvmtool
+    buttons=/etc/kvmtool/buttons.yaml
+    cat > "$buttons" <<EOF
+usb:
+  devices:
+    keyboard-b:
+      serial: KBD-B
+      reset-method: auto
+kvmd:
+  kvmtool-path: /opt/kvmtool/kvmtool
+  override-dir: /tmp/kvmd/override.d
+  backup-dir: /var/lib/kvmtool/backups
+  buttons:
+    reset-keyboard: {usb-reset: keyboard-b, label: "Reset the keyboard"}
+EOF
+    chmod 644 "$buttons"
+    assert_ok kvmtool gpio apply --config "$buttons"
+    assert_contains "$OUT" "wrote /etc/sudoers.d/kvmtool: user kvmd may run the button that needs root, and nothing else" "'gpio apply'"
+    assert_eq "440 root" "$(stat -c '%a %U' /etc/sudoers.d/kvmtool)" "mode and owner of the sudo rule"
+    # The button's command line exactly as kvmd will run it (its words need no quoting).
+    line=$(sed -n 's/^ *cmd: \[\("\/usr\/bin\/sudo".*\)\]$/\1/p' /tmp/kvmd/override.d/gpio.yaml | tr -d '",')
+    assert_eq "/usr/bin/sudo --non-interactive /opt/kvmtool/kvmtool usb reset keyboard-b --config $buttons" "$line" "the button's command line"
+
+    chmod 0600 /dev/bus/usb/*/*
+    dev=$(devnum_of "$KBD_B")
+    resets=$(resets_of "$KBD_B")
+    assert_ok su -s /bin/sh kvmd -c "$line"
+    assert_match "$OUT" "$(back_line 0627:0001 "QEMU QEMU USB Keyboard" "$KBD_B" 1 "$dev" "auto: ioctl")" "the button, run as kvmd"
+    assert_eq $((resets + 1)) "$(resets_of "$KBD_B")" "port resets of $KBD_B in dmesg"
+
+    # Without the rule kvmd could not have done it, and the rule allows nothing else.
+    assert_status 4 su -s /bin/sh kvmd -c "KVMTOOL_RUNTIME_DIR=/tmp /opt/kvmtool/kvmtool usb reset keyboard-b --config $buttons --method ioctl"
+    assert_status 1 su -s /bin/sh kvmd -c "/usr/bin/sudo --non-interactive /opt/kvmtool/kvmtool usb reset SN:KBD-A --config $buttons"
+    assert_contains "$ERR$OUT" "password is required" "sudo for a line the rule does not name"
+
+    assert_ok kvmtool gpio rollback --config "$buttons"
+    assert_contains "$OUT" "removed /etc/sudoers.d/kvmtool: no button needs root" "'gpio rollback'"
+    [ ! -e /etc/sudoers.d/kvmtool ] || fail "rollback left /etc/sudoers.d/kvmtool"
+    assert_status 1 su -s /bin/sh kvmd -c "$line"
+    rm -rf /tmp/kvmd "$buttons" /var/lib/kvmtool/backups
 }
 
 # --- re-enumeration under another name --------------------------------------------------------------------
