@@ -14,6 +14,7 @@ import atexit
 import collections.abc
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import types
@@ -22,6 +23,8 @@ import typing
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_SRC = os.path.join(os.path.dirname(REPO), "shared", "upstream", "kvmd-4.197")
 MAIN_CONFIGS = ("v2-hdmiusb-rpi4.yaml", "v3-hdmi-rpi4.yaml")
+# The built kvmtool the tests run, as kvmd would: both executables side by side.
+BIN_DIR = os.path.abspath(os.environ.get("KVMTOOL_BIN_DIR") or os.path.join(REPO, "artifacts", "linux-x64"))
 # Debian 12's packages for the modules kvmd's GPIO path imports.
 DEBIAN_PACKAGES = "python3-yaml python3-ruamel.yaml python3-pygments python3-aiofiles python3-evdev python3-aiohttp"
 
@@ -88,6 +91,15 @@ def load_config(main: str, override_dir: str):  # -> kvmd.yamlconf.Section
             pass
     cps = ConfigPaths(main=main, legacy_auth=_empty + ".absent", override_dir=override_dir, override=_empty)
     return _init_config(cps, None, load_gpio=True)
+
+
+def generate(config_file: str, override_dir: str) -> None:
+    """Writes override_dir/gpio.yaml with the built kvmtool's own `gpio generate --config config_file`."""
+    cli = os.path.join(BIN_DIR, "kvmtool-cli")
+    out = subprocess.run([cli, "gpio", "generate", "--config", config_file, "-o", os.path.join(override_dir, "gpio.yaml")],
+                         capture_output=True, text=True, timeout=60, check=False)
+    if out.returncode != 0:
+        raise AssertionError(f"kvmtool gpio generate --config {config_file} failed ({out.returncode}): {out.stdout}{out.stderr}")
 
 
 def user_gpio(config):  # -> kvmd.apps.kvmd.ugpio.UserGpio

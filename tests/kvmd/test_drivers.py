@@ -28,7 +28,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kvmd_env  # noqa: E402  pylint: disable=wrong-import-position
 
-BIN_DIR = os.environ.get("KVMTOOL_BIN_DIR") or os.path.join(kvmd_env.REPO, "artifacts", "linux-x64")
+BIN_DIR = kvmd_env.BIN_DIR
 LAUNCHER = os.path.abspath(os.path.join(BIN_DIR, "kvmtool"))
 CLI = os.path.abspath(os.path.join(BIN_DIR, "kvmtool-cli"))
 
@@ -250,11 +250,7 @@ class KvmdDriversTest(unittest.TestCase):
         os.environ["KVMTOOL_STATE_DIR"] = os.path.join(cls.work, "state")
         override_dir = os.path.join(cls.work, "override.d")
         os.mkdir(override_dir)
-        override = os.path.join(override_dir, "gpio.yaml")
-        gen = subprocess.run([CLI, "gpio", "generate", "--config", config, "-o", override],
-                             capture_output=True, text=True, timeout=30, check=False)
-        if gen.returncode != 0:
-            raise AssertionError(f"kvmtool gpio generate failed ({gen.returncode}): {gen.stdout}{gen.stderr}")
+        kvmd_env.generate(config, override_dir)
         cls.config = kvmd_env.load_config(kvmd_env.main_config("v2-hdmiusb-rpi4.yaml"), override_dir)
         cls.gpio = kvmd_env.user_gpio(cls.config)
         # The command drivers (the main config has its own GPIO driver too).

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -24,7 +23,7 @@ import kvmd_env  # noqa: E402  pylint: disable=wrong-import-position
 import page  # noqa: E402  pylint: disable=wrong-import-position
 
 REPO = kvmd_env.REPO
-BIN_DIR = os.environ.get("KVMTOOL_BIN_DIR") or os.path.join(REPO, "artifacts", "linux-x64")
+BIN_DIR = kvmd_env.BIN_DIR
 GOLDEN = os.path.join(REPO, "tests", "KvmTools.Tests", "Kvmd", "Golden")
 DOCS_PNG = os.path.join(REPO, "docs", "kvmd-gpio-menu.png")
 MAIN = "v2-hdmiusb-rpi4.yaml"
@@ -111,17 +110,12 @@ def _browser() -> page.Browser:
 def _model(config: str) -> tuple[dict, dict]:
     """kvmd's model of the override kvmtool generates from `config`, and the config itself."""
     if config not in _Shared.models:
-        kvmtool = _kvmtool()
+        _kvmtool()
         if _Shared.work is None:
             _Shared.work = tempfile.mkdtemp(prefix="kvmd-page-")
         override_dir = os.path.join(_Shared.work, f"override.d-{len(_Shared.models)}")
         os.mkdir(override_dir)
-        out = subprocess.run([kvmtool, "gpio", "generate", "--config", config],
-                             capture_output=True, text=True, timeout=60, check=False)
-        if out.returncode != 0:
-            raise AssertionError(f"kvmtool gpio generate --config {config} failed: {out.stderr}")
-        with open(os.path.join(override_dir, "gpio.yaml"), "w", encoding="utf-8") as f:
-            f.write(out.stdout)
+        kvmd_env.generate(config, override_dir)
         gpio = kvmd_env.user_gpio(kvmd_env.load_config(kvmd_env.main_config(MAIN), override_dir))
         # What get_state() hands the page as its "model", without running the indicators' commands.
         model = {"scheme": gpio._UserGpio__scheme, "view": gpio._UserGpio__view}  # pylint: disable=protected-access

@@ -118,16 +118,23 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal(ExitCodes.Failed, run.ExitCode);
     }
 
-    [Fact]
-    public void AMissingNamedUsbDeviceAndAMissingOverrideAreProblems()
+    /// <summary>A kvmd override.d and a kvmtool.yaml (with a capture dongle) whose kvmd: section has one button.</summary>
+    private (string OverrideDir, string Config) KvmdConfig(string sections, string button)
     {
-        AddKvmdUser();
         string overrideDir = Path.Combine(_fx.Root, "etc", "kvmd", "override.d");
         Directory.CreateDirectory(overrideDir);
         string config = Path.Combine(_fx.Root, "k.yaml");
         File.WriteAllText(config,
-            "relays:\n  r: { channel: 1 }\nusb:\n  devices:\n    capture: { id: \"534d:2109\" }\n" +
-            $"kvmd:\n  override-dir: {overrideDir}\n  buttons:\n    b: {{ relay: r }}\n");
+            sections + "usb:\n  devices:\n    capture: { id: \"534d:2109\" }\n" +
+            $"kvmd:\n  override-dir: {overrideDir}\n  buttons:\n    {button}\n");
+        return (overrideDir, config);
+    }
+
+    [Fact]
+    public void AMissingNamedUsbDeviceAndAMissingOverrideAreProblems()
+    {
+        AddKvmdUser();
+        var (overrideDir, config) = KvmdConfig("relays:\n  r: { channel: 1 }\n", "b: { relay: r }");
         var run = CliRunner.Run(Env(config), "doctor");
         Assert.Equal(ExitCodes.Failed, run.ExitCode);
         Assert.Contains("PROBLEM  usb         USB device capture:", run.Out);
@@ -144,12 +151,7 @@ public sealed class DoctorTests : IDisposable
     public void RootButtonsNeedTheirSudoRuleAndNothingElse()
     {
         AddKvmdUser();
-        string overrideDir = Path.Combine(_fx.Root, "etc", "kvmd", "override.d");
-        Directory.CreateDirectory(overrideDir);
-        string config = Path.Combine(_fx.Root, "k.yaml");
-        File.WriteAllText(config,
-            "usb:\n  devices:\n    capture: { id: \"534d:2109\" }\n" +
-            $"kvmd:\n  override-dir: {overrideDir}\n  buttons:\n    b: {{ usb-reset: capture }}\n");
+        var (overrideDir, config) = KvmdConfig("", "b: { usb-reset: capture }");
         string target = Path.Combine(overrideDir, "gpio.yaml");
         Assert.Equal(0, CliRunner.Run(Env(config), "gpio", "generate", "-o", target).ExitCode);
         string rule = Path.Combine(_etc, "sudoers.d", "kvmtool");
