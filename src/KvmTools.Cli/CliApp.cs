@@ -41,7 +41,39 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// Runs one command line: its exit code, from the one table (<see cref="ExitCodes"/>). A failure kvmtool
+    /// anticipated prints its message and fix; anything else is a bug, reported as such (exit 70), never a crash.
+    /// </summary>
     public static int Run(string[] args, CliContext context)
+    {
+        try
+        {
+            return RunCommand(args, context);
+        }
+        catch (Exception e) when (e is not KvmToolException)
+        {
+            try
+            {
+                context.Error.WriteLine($"kvmtool: internal error: {e.GetType().Name}: {e.Message}");
+                context.Error.WriteLine("  command: kvmtool " + string.Join(' ', args.Select(Quote)));
+                context.Error.WriteLine($"  fix: this is a bug in kvmtool {Version}; please report it with these lines (nothing was retried).");
+            }
+            catch (Exception)
+            {
+                // Standard error itself is broken: the exit code still says it.
+            }
+            return ExitCodes.Internal;
+        }
+    }
+
+    /// <summary>An argument as a shell would need it, so that a reported command line can be run again.</summary>
+    private static string Quote(string arg) =>
+        arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or ',' or '@' or '+')
+            ? arg
+            : "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static int RunCommand(string[] args, CliContext context)
     {
         var root = Build(context);
         var parse = root.Parse(args);
@@ -54,6 +86,10 @@ public static class CliApp
             string command = string.Join(' ', CommandPath(parse));
             context.Error.WriteLine($"  fix: see 'kvmtool {(command.Length > 0 ? command + " " : "")}--help'.");
             return ExitCodes.Usage;
+        }
+        if (context.DeclaredBackstop(parse) is { } limit)
+        {
+            context.ExtendBackstop?.Invoke(limit);
         }
         try
         {

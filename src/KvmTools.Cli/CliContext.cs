@@ -25,6 +25,31 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
 
     private LoadedConfig? _config;
 
+    private readonly Dictionary<Command, TimeSpan> _backstops = [];
+
+    /// <summary>
+    /// Gives the backstop for when the process's last-resort timer (Program.cs) should fire, from the start, for
+    /// <paramref name="command"/> and its subcommands: for commands whose own limits add up to more than the
+    /// default (administrators' commands; never a kvmd driver). KVMTOOL_BACKSTOP_SECONDS still wins.
+    /// </summary>
+    public void DeclareBackstop(Command command, TimeSpan limit) => _backstops[command] = limit;
+
+    /// <summary>What the parsed command (or the nearest command above it) declared; null for the default.</summary>
+    public TimeSpan? DeclaredBackstop(ParseResult parse)
+    {
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (_backstops.TryGetValue(result.Command, out var limit))
+            {
+                return limit;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Applies a command's declared backstop (<see cref="DeclareBackstop"/>) before it runs.</summary>
+    public Action<TimeSpan>? ExtendBackstop { get; init; }
+
     public TextWriter Out { get; } = output;
 
     public TextWriter Error { get; } = error;
@@ -63,5 +88,5 @@ public sealed class CliContext(TextWriter output, TextWriter error, Func<string,
     }
 
     public string ConfigPath(ParseResult parse) =>
-        parse.GetValue(ConfigOption) ?? Environment("KVMTOOL_CONFIG") ?? ConfigLoader.DefaultPath;
+        parse.GetValue(ConfigOption) ?? Environment("KVMTOOL_CONFIG") ?? Paths.DefaultConfig;
 }

@@ -1,17 +1,23 @@
 using KvmTools.Cli;
 
 // A last line of defence: kvmd waits for cmd drivers forever, so no kvmtool run may outlive this,
-// whatever a driver or the kernel does. Every device operation has its own, shorter, timeout.
+// whatever a driver or the kernel does. Every device operation has its own, shorter, timeout; commands that
+// need longer declare it (CliContext.DeclareBackstop).
 var backstop = TimeSpan.FromSeconds(60);
-if (args.Contains("gpio"))
+bool overridden = false;
+if (Environment.GetEnvironmentVariable("KVMTOOL_BACKSTOP_SECONDS") is { Length: > 0 } text)
 {
-    // 'gpio apply' is an administrator's command, not a kvmd driver: kvmd's own check, remounts and a restart
-    // each have their own limits, which add up to more than a minute on a slow board.
-    backstop = TimeSpan.FromSeconds(600);
-}
-if (Environment.GetEnvironmentVariable("KVMTOOL_BACKSTOP_SECONDS") is { } text && int.TryParse(text, out int seconds) && seconds > 0)
-{
-    backstop = TimeSpan.FromSeconds(seconds);
+    // A Timer takes at most 2^32-2 ms.
+    const int MaxSeconds = 4_294_967;
+    if (int.TryParse(text, out int seconds) && seconds is > 0 and <= MaxSeconds)
+    {
+        backstop = TimeSpan.FromSeconds(seconds);
+        overridden = true;
+    }
+    else
+    {
+        Console.Error.WriteLine($"kvmtool: KVMTOOL_BACKSTOP_SECONDS='{text}' is not a number of seconds from 1 to {MaxSeconds}; using {backstop.TotalSeconds:0} s.");
+    }
 }
 using var timer = new Timer(_ =>
 {
@@ -20,13 +26,22 @@ using var timer = new Timer(_ =>
     Environment.Exit(ExitCodes.Timeout);
 }, null, backstop, Timeout.InfiniteTimeSpan);
 
+void Rearm(TimeSpan limit)
+{
+    backstop = limit;
+    timer.Change(limit, Timeout.InfiniteTimeSpan);
+}
+
 return CliApp.Run(args, new CliContext(Console.Out, Console.Error, Environment.GetEnvironmentVariable)
 {
     ErrorIsTerminal = !Console.IsErrorRedirected,
-    // Commands that run longer than the backstop (the watchdog) bound each pass themselves and move it along.
-    RearmBackstop = limit =>
+    ExtendBackstop = limit =>
     {
-        backstop = limit;
-        timer.Change(limit, Timeout.InfiniteTimeSpan);
+        if (!overridden)
+        {
+            Rearm(limit);
+        }
     },
+    // Commands that run longer than the backstop (the watchdog) bound each pass themselves and move it along.
+    RearmBackstop = Rearm,
 });

@@ -62,13 +62,17 @@ public static class GpioCommands
         };
         rollback.SetAction(parse => Rollback(context, parse, parse.GetValue(remount), parse.GetValue(restart)));
 
-        return new Command("gpio",
+        var gpio = new Command("gpio",
             "kvmd's web buttons and indicators: the GPIO override that kvmtool generates from the 'kvmd:' section of\n" +
             "kvmtool.yaml and installs as /etc/kvmd/override.d/gpio.yaml.\n\n" +
             "Examples:\n  kvmtool gpio generate\n  kvmtool gpio diff\n  kvmtool gpio apply --restart-kvmd\n  kvmtool gpio check --installed")
         {
             generate, check, diff, apply, rollback,
         };
+        // An administrator's command, not a kvmd driver: kvmd's own check, remounts and a restart each have their
+        // own limits, which add up to more than the default backstop on a slow board.
+        context.DeclareBackstop(gpio, TimeSpan.FromSeconds(600));
+        return gpio;
     }
 
     private static string Render(CliContext context, ParseResult parse) =>

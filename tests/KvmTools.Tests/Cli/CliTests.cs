@@ -50,6 +50,58 @@ public sealed class CliTests : IDisposable
         Assert.Contains("--help", run.Err);
     }
 
+    private sealed class BrokenWriter : StringWriter
+    {
+        public override void Write(char value) => throw new InvalidOperationException("boom");
+
+        public override void Write(string? value) => throw new InvalidOperationException("boom");
+
+        public override void WriteLine(string? value) => throw new InvalidOperationException("boom");
+    }
+
+    /// <summary>A bug (here: standard output that throws) is reported as one and exits 70; it never crashes the process.</summary>
+    [Fact]
+    public void AnUnexpectedExceptionIsAnInternalErrorWithExit70()
+    {
+        var error = new StringWriter();
+        var env = CliRunner.EnvFor(_fx);
+        int code = CliApp.Run(["relay", "list", "--all"], new CliContext(new BrokenWriter(), error, name => env.TryGetValue(name, out var v) ? v : null));
+        Assert.Equal(ExitCodes.Internal, code);
+        Assert.Equal(
+            "kvmtool: internal error: InvalidOperationException: boom\n" +
+            "  command: kvmtool relay list --all\n" +
+            $"  fix: this is a bug in kvmtool {CliApp.Version}; please report it with these lines (nothing was retried).\n",
+            error.ToString());
+
+        // Arguments are quoted as a shell needs them, so the line can be run again; a broken stderr still gives 70.
+        error = new StringWriter();
+        Assert.Equal(ExitCodes.Internal, CliApp.Run(["--config", "/home/pi/my kvm's.yaml", "relay", "list"],
+            new CliContext(new BrokenWriter(), error, name => env.TryGetValue(name, out var v) ? v : null)));
+        Assert.Contains("  command: kvmtool --config '/home/pi/my kvm'\\''s.yaml' relay list\n", error.ToString());
+        Assert.Equal(ExitCodes.Internal, CliApp.Run(["--version"], new CliContext(new BrokenWriter(), new BrokenWriter(), _ => null)));
+    }
+
+    /// <summary>The longer backstop belongs to the gpio command itself, not to any argument spelled "gpio".</summary>
+    [Fact]
+    public void ALongerBackstopIsTheCommandsOwnDeclaration()
+    {
+        var env = CliRunner.EnvFor(_fx);
+        TimeSpan? Extended(params string[] args)
+        {
+            TimeSpan? got = null;
+            CliApp.Run(args, new CliContext(new StringWriter(), new StringWriter(), name => env.TryGetValue(name, out var v) ? v : null)
+            {
+                ExtendBackstop = limit => got = limit,
+            });
+            return got;
+        }
+        Assert.Equal(TimeSpan.FromSeconds(600), Extended("gpio", "check", Path.Combine(_fx.Root, "none.yaml")));
+        Assert.Equal(TimeSpan.FromSeconds(600), Extended("gpio", "generate"));
+        Assert.Null(Extended("relay", "gpio", "status"));
+        Assert.Null(Extended("usb", "status", "gpio"));
+        Assert.Null(Extended("--version"));
+    }
+
     [Fact]
     public void NoCommandIsAUsageError() =>
         Assert.Equal(ExitCodes.Usage, CliRunner.Run(CliRunner.EnvFor(_fx)).ExitCode);
