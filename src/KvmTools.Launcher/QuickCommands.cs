@@ -106,7 +106,7 @@ internal static class QuickCommands
     private static List<string?[]>? Index(SystemPaths paths, Pairs options, Func<string, string?> environment)
     {
         string? explicitPath = options.Get("--config") ?? environment("KVMTOOL_CONFIG");
-        string path = explicitPath ?? ConfigLoader.DefaultPath;
+        string path = explicitPath ?? paths.DefaultConfig;
         if (ConfigIndex.StampOf(path, out int errno) is null)
         {
             const int ENOENT = 2;

@@ -23,6 +23,9 @@ public sealed record SystemPaths(
         environment("KVMTOOL_ETC_ROOT") ?? Default.EtcRoot,
         environment("KVMTOOL_PROC_ROOT") ?? Default.ProcRoot);
 
+    /// <summary>kvmtool.yaml when neither --config nor KVMTOOL_CONFIG names one: /etc/kvmtool/kvmtool.yaml under <see cref="EtcRoot"/>.</summary>
+    public string DefaultConfig => Path.Combine(EtcRoot, "kvmtool", "kvmtool.yaml");
+
     /// <summary>The per-device lock files; under /run so that a reboot clears stale ones.</summary>
     public string LockDir => Path.Combine(RuntimeDir, "locks");
 

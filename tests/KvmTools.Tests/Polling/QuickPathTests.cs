@@ -199,13 +199,19 @@ public sealed class QuickPathTests : IDisposable
         _fx.AddHidraw(0, "1-1.4", 0x5131, 0x2007);
         var env = CliRunner.EnvFor(_fx);
         env.Remove("KVMTOOL_CONFIG");
-        if (File.Exists(ConfigLoader.DefaultPath))
-        {
-            return; // this machine has its own configuration: the case cannot be set up here
-        }
+        // The default file lives under /etc, here a fixture's.
+        env["KVMTOOL_ETC_ROOT"] = Path.Combine(_fx.Root, "etc");
+        Assert.False(File.Exists(Path.Combine(_fx.Root, "etc", "kvmtool", "kvmtool.yaml")));
         Assert.Equal(new QuickAnswer("unknown\n", 1), QuickCommands.TryAnswer(["relay", "1", "status"], name => env.GetValueOrDefault(name)));
         env["KVMTOOL_CONFIG"] = Path.Combine(_fx.Root, "missing.yaml");
         LeftToCli(env, "relay", "1", "status"); // a file named but absent is an error
+
+        // Once the default file exists, both read it: the full command line first, then the quick path from its index.
+        env.Remove("KVMTOOL_CONFIG");
+        Directory.CreateDirectory(Path.Combine(_fx.Root, "etc", "kvmtool"));
+        File.WriteAllText(Path.Combine(_fx.Root, "etc", "kvmtool", "kvmtool.yaml"), "relays:\n  hdmi:\n    usb-port: \"1-1.4\"\n    channel: 1\n");
+        Assert.Equal(new CliRun(1, "unknown\n", ""), CliRunner.Run(env, "relay", "hdmi", "status"));
+        Assert.Equal(new QuickAnswer("unknown\n", 1), Answered(env, "relay", "hdmi", "status"));
     }
 
     private Dictionary<string, string> SwitchEnv(string extra = "")
