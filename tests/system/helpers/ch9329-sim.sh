@@ -12,8 +12,9 @@ PROJECT=$ROOT/tests/Ch9329Sim
 # built: the simulator's assembly, if a build left one.
 built() {
     local dll
+    # An unmatched glob stays as it is; with nothing built this must still succeed (set -e, pipefail).
     for dll in "$PROJECT"/bin/Release/*/ch9329-sim.dll; do
-        [ -f "$dll" ] && echo "$dll"
+        if [ -f "$dll" ]; then echo "$dll"; fi
     done | tail -n 1
 }
 
