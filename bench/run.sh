@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Start-up and latency benchmark: kvmtool (NativeAOT) against the seed's C relay program, on this machine,
-# in one run. Records wall time (hyperfine) and peak RSS (GNU time) in docs/benchmarks.md.
+# Start-up and latency benchmark: kvmtool (NativeAOT) against a C relay program, on this machine, in one run.
+# Records wall time (hyperfine) and peak RSS (GNU time) in docs/benchmarks.md.
 #
-# The C program is the one kvmtool replaces; it is compiled from the seed document at run time
-# (../shared/seeds/000_*.txt beside the repository) and never stored in the repository.
+# The C program (bench/usbrelay.c) does what the C tools kvmtool replaces do for 'usbrelay 1 on': find the first
+# LCUS board among /dev/hidraw*, write its 4-byte command.
 # With no relay board attached (as on a build machine) both programs do their discovery and find nothing
 # to write to; kvmtool's 'relay 1 status' is measured against a fixture sysfs tree holding one LCUS board,
 # which is exactly the work kvmd's cmdret polling causes (enumerate, read the state file, no device I/O).
@@ -19,10 +19,7 @@ for tool in hyperfine:hyperfine /usr/bin/time:time gcc:gcc; do
     command -v "${tool%%:*}" >/dev/null || { apt-get update -qq && apt-get install -y -qq "${tool##*:}" >/dev/null; }
 done
 
-seed=$(ls ../shared/seeds/000_*.txt 2>/dev/null | head -1 || true)
-[ -n "$seed" ] || { echo "bench: the seed document (../shared/seeds/000_*.txt) is not beside the repository" >&2; exit 1; }
-sed -n '/^```c$/,/^```$/p' "$seed" | sed '1d;$d' > "$cache/usbrelay.c"
-gcc -O2 -o "$cache/usbrelay" "$cache/usbrelay.c"
+gcc -O2 -o "$cache/usbrelay" bench/usbrelay.c
 
 ./build.sh publish linux-x64 >/dev/null
 k=artifacts/linux-x64/kvmtool

@@ -4,7 +4,7 @@ using KvmTools.Core.Relays;
 namespace KvmTools.Core.Switching;
 
 /// <summary>
-/// A relay channel across the switch's button (the seed build: an LCUS board soldered to a cheap HDMI switch).
+/// A relay channel across the switch's button (the usual build: an LCUS board soldered across a cheap HDMI switch's push button).
 /// Presses run under the relay board's lock, the same one 'kvmtool relay' takes.
 /// </summary>
 public sealed class RelayButtonDriver(RelayService relays, RelayTarget target) : IButtonDriver

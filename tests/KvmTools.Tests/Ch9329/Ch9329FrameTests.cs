@@ -11,7 +11,7 @@ public class Ch9329FrameTests
     [InlineData(0x01, "", "57 AB 00 01 00 03")]                                           // GET_INFO
     [InlineData(0x02, "00 00 04 00 00 00 00 00", "57 AB 00 02 08 00 00 04 00 00 00 00 00 10")] // key 'a' down
     [InlineData(0x05, "01 01 00 00 00", "57 AB 00 05 05 01 01 00 00 00 0E")]                 // left button down
-    [InlineData(0x0F, "", "57 AB 00 0F 00 11")]                                           // RESET (the seed script's frame)
+    [InlineData(0x0F, "", "57 AB 00 0F 00 11")]                                           // RESET, the frame CH9329 scripts send
     public void EncodeMatchesTheProtocolDocument(byte command, string data, string expected) =>
         Assert.Equal(Hex(expected), Ch9329Frame.Encode(0x00, command, Hex(data)));
 

@@ -3,7 +3,7 @@ using KvmTools.Core.Relays;
 namespace KvmTools.Tests.Fakes;
 
 /// <summary>
-/// The MCU of the seed's cheap 3-port HDMI switch: each time its push button is grounded it selects the next
+/// The MCU of a cheap 3-port HDMI switch (the kind kvmtool's relay-button backend presses): each time its push button is grounded it selects the next
 /// input, wrapping after the last, and drives the select lines S1/S2 (and so the HDMI and USB muxes) with
 /// the input's code. Feed it button levels (from a relay contact or a GPIO line); it counts closures.
 /// </summary>

@@ -5,7 +5,7 @@ namespace KvmTools.Tests.Relays;
 
 public class ProtocolTests
 {
-    // The seed's usbrelay.c: cmd = {0xA0, ch, onoff, 0xA0 + ch + onoff}.
+    // The frame the boards' C tools send (bench/usbrelay.c sends the same): {0xA0, ch, onoff, 0xA0 + ch + onoff}.
     [Theory]
     [InlineData(1, true, new byte[] { 0xA0, 0x01, 0x01, 0xA2 })]
     [InlineData(1, false, new byte[] { 0xA0, 0x01, 0x00, 0xA1 })]

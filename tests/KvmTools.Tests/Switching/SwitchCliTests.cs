@@ -5,7 +5,7 @@ using KvmTools.Tests.Fakes;
 namespace KvmTools.Tests.Switching;
 
 /// <summary>
-/// 'kvmtool switch' on the seed's build: an LCUS relay board on a serial port (a real pseudo-terminal, so the
+/// 'kvmtool switch' on the usual low-cost build: an LCUS relay board on a serial port (a real pseudo-terminal, so the
 /// test sees every byte) whose contact is across a 3-port HDMI switch's button.
 /// </summary>
 public sealed class SwitchCliTests : IDisposable

@@ -9,7 +9,7 @@ using KvmTools.Tests.Fakes;
 namespace KvmTools.Tests.Switching;
 
 /// <summary>
-/// The switch commands against the seed's hardware, simulated: an LCUS HID relay board whose contact presses
+/// The switch commands against the usual low-cost hardware, simulated: an LCUS HID relay board whose contact presses
 /// the button of a 3-port HDMI switch's MCU, a GPIO line on the same button, and GPIO lines on S1/S2.
 /// </summary>
 public sealed class SwitchServiceTests : IDisposable

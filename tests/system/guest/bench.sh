@@ -1,6 +1,6 @@
 # shellcheck shell=sh
-# The bench group (run only when named: tests/system/run.sh bench): the mean time per call of the seed's C relay
-# program (usbrelay 1 on, built by bench/build-usbrelay.sh) and of 'kvmtool relay 1 on', both switching the same
+# The bench group (run only when named: tests/system/run.sh bench): the mean time per call of the C reference relay
+# program (usbrelay 1 on: bench/usbrelay.c, built by bench/build-usbrelay.sh) and of 'kvmtool relay 1 on', both switching the same
 # gadget relay board, BENCH_N calls each; also 'kvmtool-cli relay 1 on' (the same without kvmtool's hand-over)
 # and 'kvmtool relay 1 status', which kvmtool answers itself, as kvmd polls it. Times are those of the emulated
 # (TCG) guest: compare them with each other, not with real hardware.
@@ -63,7 +63,7 @@ test_usbrelay_vs_kvmtool() {
         fail "only $bytes bytes of reports arrived for $((4 * BENCH_N + 2)) calls"
 
     for line in "/bin/true (busybox, for scale): $t_ms ms per call" \
-        "usbrelay 1 on (C, seed): $c_ms ms per call" \
+        "usbrelay 1 on (C reference): $c_ms ms per call" \
         "kvmtool relay 1 on: $k_ms ms per call" \
         "kvmtool relay 1 on --device $hidraw: $d_ms ms per call" \
         "kvmtool-cli relay 1 on: $l_ms ms per call" \
