@@ -236,7 +236,7 @@ public sealed class GpioInstaller(GpioHost host)
             foreach (string p in new[] { path, Path.GetDirectoryName(path)! })
             {
                 if (FileStatus.Of(p) is { } s &&
-                    (s.Uid != 0 || ((s.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0 && (s.Mode & UnixFileMode.StickyBit) == 0)))
+                    (s.Uid != 0 || (s.OthersMayWrite && (s.Mode & UnixFileMode.StickyBit) == 0)))
                 {
                     throw new UsageException(
                         $"A button needs root and runs '{string.Join(' ', line)}', but {p} can be changed by someone other than root, who could then decide what root does.",

@@ -90,7 +90,7 @@ public sealed class KvmdDoctorChecks : IDoctorChecks
                 $"{what} root, and {host.SudoersFile} {(current is null ? "is missing" : "does not match them")}: kvmd's sudo refuses them.",
                 "Run 'kvmtool gpio apply' as root: it writes the rule for exactly those buttons.");
         }
-        return FileStatus.Of(host.SudoersFile) is { Uid: 0 } s && (s.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0
+        return FileStatus.Of(host.SudoersFile) is { Uid: 0, OthersMayWrite: false }
             ? new DoctorFinding("kvmd", DoctorStatus.Ok, $"{host.SudoersFile} lets kvmd run the {lines.Count} root button{(lines.Count == 1 ? "" : "s")}, and nothing else.")
             : new DoctorFinding("kvmd", DoctorStatus.Problem, $"{host.SudoersFile} is not root's or is writable by others; sudo ignores it.",
                 "Run 'kvmtool gpio apply' as root, or: chown root:root FILE; chmod 0440 FILE.");

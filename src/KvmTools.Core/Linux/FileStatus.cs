@@ -13,6 +13,9 @@ public readonly record struct FileStatus(uint Uid, uint Gid, UnixFileMode Mode, 
     /// <summary>A regular file (not a directory, FIFO, socket or device node).</summary>
     public bool IsRegularFile { get; init; }
 
+    /// <summary>Its group or every user may write it: someone besides its owner can have changed it.</summary>
+    public bool OthersMayWrite => (Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+
     public long Size { get; init; }
 
     /// <summary>Last content change, in nanoseconds since the epoch.</summary>

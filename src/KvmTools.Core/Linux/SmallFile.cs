@@ -92,8 +92,7 @@ public static unsafe class SmallFile
     }
 
     private static bool IsOwn(int fd) =>
-        FileStatus.OfDescriptor(fd) is { IsRegularFile: true } s && s.Uid == LibC.Geteuid() &&
-        (s.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0;
+        FileStatus.OfDescriptor(fd) is { IsRegularFile: true, OthersMayWrite: false } s && s.Uid == LibC.Geteuid();
 
     /// <summary>The names in a directory (not . and ..); null when it cannot be listed.</summary>
     public static List<string>? List(string dir)
